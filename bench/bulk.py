@@ -1,0 +1,165 @@
+"""Bulk lookup benchmark: 1,000 customer IDs through the bulk service, next to 1,000 one-at-a-time GETs.
+
+    .venv/bin/python bench/bulk.py [--ids 1000] [--latency-ms 50] [--rounds 3] [--no-write]
+
+Serves the fake Capillary on a socket with latency injected on every /v2 call, seeds generated customers, then
+times (a) memberconsole.bulk.services resolving the IDs as a stored job (the same code the page runs, including
+its database writes) and (b) client.customer_get for each ID in turn. Upstream calls are counted from the fake's
+request log. Results go to docs/benchmarks.md under "## Bulk lookup".
+"""
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "memberconsole.test_settings")
+DOC = ROOT / "docs" / "benchmarks.md"
+HEADING = "## Bulk lookup"
+
+
+def _setup_django():
+    import django
+
+    django.setup()
+    from django.test.utils import setup_databases, setup_test_environment
+
+    setup_test_environment()
+    setup_databases(verbosity=0, interactive=False)
+
+
+def _upstream_calls(http, base_url: str) -> list[dict]:
+    log = http.get(f"{base_url}/__fake__/requests").json()
+    entries = log["requests"] if isinstance(log, dict) else log
+    return [e for e in entries if e["path"].startswith("/v2/")]
+
+
+def bench_bulk(*, ids: int, latency_ms: int, rounds: int) -> dict:
+    import httpx
+    from django.contrib.auth import get_user_model
+
+    from memberconsole.bulk import services
+    from memberconsole.bulk.models import BulkJob
+    from memberconsole.capillary import CapillaryBasicAuth, CapillaryClient
+    from memberconsole.capillary.factory import FAKE_PASSWORD, FAKE_USERNAME, user_agent
+    from memberconsole.fake_capillary.server import serve_in_thread
+
+    db = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-bulk-fake-{os.getpid()}.sqlite3"
+    server, base_url = serve_in_thread(db_path=db)
+    http = httpx.Client(timeout=120)
+    try:
+        http.post(f"{base_url}/__fake__/seed", json={"customers": ids}).raise_for_status()
+        customer_ids = [str(100000001 + n) for n in range(ids)]
+        # The client as the console builds it, with the fake's own till credentials.
+        client = CapillaryClient.build(
+            base_url=base_url,
+            auth=CapillaryBasicAuth(FAKE_USERNAME, FAKE_PASSWORD),
+            timeout=10.0,
+            user_agent=user_agent(),
+        )
+        agent, _ = get_user_model().objects.get_or_create(username="bench-agent")
+        client.customer_get(int(customer_ids[0]))  # warm up: connection, imports
+        http.post(f"{base_url}/__fake__/faults", json={"path": "/v2/", "delay_ms": latency_ms, "count": None})
+
+        bulk_times, bulk_calls = [], []
+        for _ in range(rounds):
+            http.delete(f"{base_url}/__fake__/requests")
+            t0 = time.perf_counter()
+            job = services.bulk_job_create(agent=agent, entries=customer_ids, source="Benchmark")
+            services.bulk_job_run(job_id=job.pk, client=client)
+            bulk_times.append(time.perf_counter() - t0)
+            job.refresh_from_db()
+            assert job.counts == {"found": ids}, job.counts
+            bulk_calls.append(len(_upstream_calls(http, base_url)))
+            BulkJob.objects.filter(pk=job.pk).delete()
+
+        http.delete(f"{base_url}/__fake__/requests")
+        t0 = time.perf_counter()
+        for customer_id in customer_ids:
+            client.customer_get(int(customer_id))
+        single_time = time.perf_counter() - t0
+        single_calls = len(_upstream_calls(http, base_url))  # the fake keeps the last 1,000 requests
+        client.close()
+        bulk_time = statistics.median(bulk_times)
+        return {
+            "ids": ids,
+            "latency_ms": latency_ms,
+            "rounds": rounds,
+            "bulk_s": bulk_time,
+            "bulk_all_s": bulk_times,
+            "bulk_calls": max(bulk_calls),
+            "single_s": single_time,
+            "single_calls": single_calls,
+            "ratio": single_time / bulk_time,
+        }
+    finally:
+        http.close()
+        server.shutdown()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def _section(result: dict) -> str:
+    ok_calls = "met" if result["bulk_calls"] <= 10 else "MISSED"
+    ok_ratio = "met" if result["ratio"] >= 20 else "MISSED"
+    runs = ", ".join(f"{t:.2f}" for t in result["bulk_all_s"])
+    machine = f"{date.today().isoformat()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
+    return f"""{HEADING}
+
+`.venv/bin/python bench/bulk.py` ({machine}): {result["ids"]:,} generated customer IDs against the fake Capillary
+over a socket, {result["latency_ms"]} ms injected on every `/v2` call. Bulk = `memberconsole.bulk.services`
+creating and running a stored job (validation, `POST /v2/bulk/getCustomers` in chunks of 100 with 4 in flight,
+mapping, database writes); one at a time = `customer_get` per ID, in turn.
+
+| | time | upstream calls |
+|---|---:|---:|
+| bulk lookup (median of {result["rounds"]}: {runs} s) | {result["bulk_s"]:.2f} s | {result["bulk_calls"]} |
+| one GET at a time | {result["single_s"]:.2f} s | {result["single_calls"]:,} |
+
+Ratio: bulk is **{result["ratio"]:.0f}×** faster (target ≥ 20×: {ok_ratio}); {result["bulk_calls"]} upstream calls
+(target ≤ 10: {ok_calls}).
+"""
+
+
+def write_doc(result: dict) -> None:
+    """Replace (or add) the "## Bulk lookup" section of docs/benchmarks.md, keeping every other section."""
+    DOC.parent.mkdir(exist_ok=True)
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    section = _section(result)
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    DOC.write_text(text.rstrip("\n") + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ids", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    _setup_django()
+    result = bench_bulk(ids=args.ids, latency_ms=args.latency_ms, rounds=args.rounds)
+    print(
+        f"bulk_lookup: {result['ids']} customer IDs, {result['latency_ms']} ms injected latency: "
+        f"bulk service {result['bulk_s']:.2f} s ({result['bulk_calls']} upstream calls, median of {result['rounds']}), "
+        f"one GET at a time {result['single_s']:.2f} s ({result['single_calls']} upstream calls), "
+        f"ratio {result['ratio']:.1f}x (targets: <= 10 calls, >= 20x)"
+    )
+    if not args.no_write:
+        write_doc(result)
+        print(f"written to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Bulk lookup jobs: the list an agent submitted, one row per input line, kept for 24 hours."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# Results stay available to the agent for this long (then hidden and purged).
+RETENTION = timedelta(hours=24)
+# A running job whose thread has not written for this long died with its process (server restart).
+STALE_AFTER = timedelta(minutes=2)
+
+
+class BulkJob(models.Model):
+    """One submitted list: who, when, how far the lookup got, and the counts per row status."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Written with every progress batch: a heartbeat for telling a dead thread from a slow one.
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    # Where the list came from, e.g. "Pasted list" or "File winners.csv, column “Customer ID”".
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent", "-created_at"])]
+        ordering = ["-created_at"]
+        verbose_name = "bulk lookup"
+
+    def __str__(self) -> str:
+        return f"bulk lookup {self.pk} ({self.status}, {self.processed}/{self.total})"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Queued or running, but nothing written for a while: its thread died (e.g. a server restart)."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        return timezone.now() - self.updated_at > STALE_AFTER
+
+    @property
+    def is_active(self) -> bool:
+        """Still being worked on by a live thread."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.is_interrupted
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed * 100 / self.total) if self.total else 100
+
+    @property
+    def expires_at(self):
+        return self.created_at + RETENTION
+
+
+class BulkRow(models.Model):
+    """One input line and what it resolved to. Mobile and email are stored unmasked and masked when shown."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not looked up yet"
+        FOUND = "found", "Found"
+        NOT_FOUND = "not_found", "Not found"
+        MERGED = "merged", "Merged"
+        DELETED = "deleted", "Deleted after PII request"
+        INVALID = "invalid", "Invalid input"
+        ERROR = "error", "Error"
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    input = models.CharField(max_length=210)
+    taken_as = models.CharField(max_length=400, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=400, blank=True)
+    request_id = models.CharField(max_length=100, blank=True)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=201, blank=True)
+    tier = models.CharField(max_length=100, blank=True)
+    points = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    mobile = models.CharField(max_length=50, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="bulk_row_once_per_position")]
+        ordering = ["job", "position"]
+        verbose_name = "bulk lookup row"
+
+    def __str__(self) -> str:
+        return f"row {self.position} of {self.job_id} ({self.status})"

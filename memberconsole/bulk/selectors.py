@@ -1,0 +1,185 @@
+"""Reads for bulk lookup: the agent's recent jobs, one job, its counts, its rows (masked as the viewer may see)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.paginator import Page, Paginator
+from django.utils import timezone
+
+from .models import RETENTION, BulkJob, BulkRow
+
+PAGE_SIZE = 500
+RECENT_JOBS = 20
+CONTACT_PERMISSION = "customers.view_contact_details"
+
+# Display order, label and badge tone per row status: colour always comes with a word.
+STATUS_DISPLAY = {
+    BulkRow.Status.FOUND: ("Found", "ok"),
+    BulkRow.Status.MERGED: ("Merged", "info"),
+    BulkRow.Status.NOT_FOUND: ("Not found", "neutral"),
+    BulkRow.Status.DELETED: ("Deleted after PII request", "warn"),
+    BulkRow.Status.INVALID: ("Invalid input", "warn"),
+    BulkRow.Status.ERROR: ("Error", "error"),
+    BulkRow.Status.PENDING: ("Not looked up yet", "neutral"),
+}
+CSV_HEADER = [
+    "Line", "Input", "Taken as", "Status", "Reason", "Request ID", "Customer ID", "Name", "Tier", "Points", "Mobile",
+    "Email",
+]  # fmt: skip
+# Spreadsheet formula injection: a cell starting with one of these runs as a formula in Excel (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MASK = "•"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusCount:
+    status: str
+    label: str
+    tone: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RowView:
+    """One result row as templates and the CSV see it: contact details already masked when the viewer may not."""
+
+    position: int
+    input: str
+    taken_as: str
+    status: str
+    status_label: str
+    tone: str
+    reason: str
+    request_id: str
+    customer_id: int | None
+    linkable: bool
+    name: str
+    tier: str
+    points: Decimal | None
+    mobile: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultPage:
+    rows: list[RowView]
+    page: Page
+    status: str
+    total: int
+
+
+def can_see_contact(user) -> bool:
+    """Whether the agent may see mobiles and emails in lists and exports (customers.view_contact_details)."""
+    return user.has_perm(CONTACT_PERMISSION)
+
+
+def mask_mobile(value: str) -> str:
+    """All but the last four digits hidden: '919845000001' -> '••••••••0001'."""
+    if not value:
+        return ""
+    return MASK * max(len(value) - 4, 4) + value[-4:] if len(value) > 4 else MASK * 4
+
+
+def mask_email(value: str) -> str:
+    """The local part hidden but its first letter: 'aiko.tanaka@example.com' -> 'a•••@example.com'."""
+    if not value:
+        return ""
+    local, at, domain = value.partition("@")
+    return f"{local[:1]}{MASK * 3}{at}{domain}" if at else MASK * 4
+
+
+def _alive_since():
+    return timezone.now() - RETENTION
+
+
+def bulk_jobs_recent(*, agent) -> list[BulkJob]:
+    """The agent's own lists of the last 24 hours, newest first."""
+    return list(
+        BulkJob.objects.filter(agent=agent, created_at__gte=_alive_since()).order_by("-created_at")[:RECENT_JOBS]
+    )
+
+
+def bulk_job_get(*, agent, job_id) -> BulkJob | None:
+    """The agent's job, or None when it is someone else's, expired or unknown (all look the same: 404)."""
+    return BulkJob.objects.filter(pk=job_id, agent=agent, created_at__gte=_alive_since()).first()
+
+
+def bulk_job_counts(*, job: BulkJob) -> list[StatusCount]:
+    """Rows per status, in display order, leaving out statuses no row has."""
+    counts = job.counts or {}
+    return [
+        StatusCount(status=status, label=label, tone=tone, count=counts[status])
+        for status, (label, tone) in STATUS_DISPLAY.items()
+        if counts.get(status)
+    ]
+
+
+def _row_view(row: BulkRow, *, reveal_contact: bool) -> RowView:
+    label, tone = STATUS_DISPLAY.get(row.status, (row.status, "neutral"))
+    return RowView(
+        position=row.position,
+        input=row.input,
+        taken_as=row.taken_as,
+        status=row.status,
+        status_label=label,
+        tone=tone,
+        reason=row.reason,
+        request_id=row.request_id,
+        customer_id=row.customer_id,
+        linkable=row.customer_id is not None and row.status in (BulkRow.Status.FOUND, BulkRow.Status.MERGED),
+        name=row.name,
+        tier=row.tier,
+        points=row.points,
+        mobile=row.mobile if reveal_contact else mask_mobile(row.mobile),
+        email=row.email if reveal_contact else mask_email(row.email),
+    )
+
+
+def bulk_job_rows(*, job: BulkJob, reveal_contact: bool, status: str = "", page: int | str = 1) -> ResultPage:
+    """One page of the job's rows in input order, optionally only one status."""
+    rows = job.rows.order_by("position")
+    if status in STATUS_DISPLAY:
+        rows = rows.filter(status=status)
+    else:
+        status = ""
+    page_obj = Paginator(rows, PAGE_SIZE).get_page(page)
+    return ResultPage(
+        rows=[_row_view(row, reveal_contact=reveal_contact) for row in page_obj.object_list],
+        page=page_obj,
+        status=status,
+        total=page_obj.paginator.count,
+    )
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def bulk_job_csv_rows(*, job: BulkJob, reveal_contact: bool) -> Iterator[list[str]]:
+    """The result table as CSV rows (header first), masked like the page, formula-injection safe."""
+    yield CSV_HEADER
+    for row in job.rows.order_by("position").iterator(chunk_size=1000):
+        view = _row_view(row, reveal_contact=reveal_contact)
+        yield [
+            _csv_cell(value)
+            for value in (
+                view.position,
+                view.input,
+                view.taken_as,
+                view.status_label,
+                view.reason,
+                view.request_id,
+                view.customer_id,
+                view.name,
+                view.tier,
+                view.points,
+                view.mobile,
+                view.email,
+            )
+        ]

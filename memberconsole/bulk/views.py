@@ -1,0 +1,96 @@
+"""Bulk lookup pages: submit a list, watch it run, read the table, take it away as CSV."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
+
+from memberconsole.bulk import selectors, services
+from memberconsole.bulk.forms import MAX_ENTRIES, BulkLookupForm
+from memberconsole.bulk.models import BulkJob
+
+PROGRESS_PARTIAL = "bulk-progress"
+
+
+def _job_or_404(request: HttpRequest, job_id) -> BulkJob:
+    job = selectors.bulk_job_get(agent=request.user, job_id=job_id)
+    if job is None:
+        raise Http404("No such bulk lookup")
+    return job
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_lookup(request: HttpRequest) -> HttpResponse:
+    """The list form and the agent's lists of the last 24 hours; POST stores the list and starts it."""
+    services.bulk_jobs_purge_expired()
+    form = BulkLookupForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            form = BulkLookupForm(request.POST, request.FILES)
+            valid = form.is_valid()
+        except RequestDataTooBig:
+            form = BulkLookupForm()
+            form.add_error(None, "That list is too large to send. Upload it as a CSV file instead (at most 2 MB).")
+            valid = False
+        if valid:
+            job = services.bulk_job_create(
+                agent=request.user, entries=form.cleaned_data["entry_list"], source=form.cleaned_data["source"]
+            )
+            services.bulk_job_start(job=job)
+            return redirect("customers:bulk_job", job_id=job.pk)
+        status = 400
+    context = {"form": form, "jobs": selectors.bulk_jobs_recent(agent=request.user), "max_entries": MAX_ENTRIES}
+    return TemplateResponse(request, "bulk/lookup.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
+    """One list: progress while it runs (polled by htmx, or refreshed), the result table when done."""
+    job = _job_or_404(request, job_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "resume" and (job.is_interrupted or job.status == BulkJob.Status.FAILED):
+            services.bulk_job_resume(job=job)
+        elif action == "retry_errors" and job.status == BulkJob.Status.DONE:
+            services.bulk_job_retry_errors(job=job)
+        return redirect("customers:bulk_job", job_id=job.pk)
+    polling = request.htmx and request.htmx.target == PROGRESS_PARTIAL
+    if job.is_active:
+        template = f"bulk/job.html#{PROGRESS_PARTIAL}" if polling else "bulk/job.html"
+        return TemplateResponse(request, template, {"job": job})
+    if polling:
+        return HttpResponseClientRefresh()  # finished (or stopped): reload into the table
+    reveal = selectors.can_see_contact(request.user)
+    context = {
+        "job": job,
+        "counts": selectors.bulk_job_counts(job=job),
+        "result": selectors.bulk_job_rows(
+            job=job, reveal_contact=reveal, status=request.GET.get("status", ""), page=request.GET.get("page", 1)
+        ),
+        "reveal_contact": reveal,
+    }
+    return TemplateResponse(request, "bulk/job.html", context)
+
+
+@require_GET
+def bulk_job_csv(request: HttpRequest, job_id) -> HttpResponse:
+    """The result table as CSV (UTF-8 with BOM for Excel), masked as on the page."""
+    job = _job_or_404(request, job_id)
+    if job.is_active:
+        messages.info(request, "The list is still being looked up: download it when it is done.")
+        return redirect("customers:bulk_job", job_id=job.pk)
+    day = timezone.localtime(job.created_at).date().isoformat()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bulk-lookup-{day}.csv"'
+    response["Cache-Control"] = "no-store"  # may hold mobiles and emails
+    response.write("\ufeff")  # BOM: Excel opens UTF-8 CSV correctly only with it
+    writer = csv.writer(response)
+    writer.writerows(selectors.bulk_job_csv_rows(job=job, reveal_contact=selectors.can_see_contact(request.user)))
+    return response

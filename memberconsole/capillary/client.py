@@ -1,0 +1,568 @@
+"""CapillaryClient: the one place that knows Capillary's URLs, parameters, bodies and error conventions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Self
+
+import httpx
+import pydantic
+
+from .errors import (
+    CapillaryCustomerMergedError,
+    CapillaryError,
+    CapillaryNotFoundError,
+    CapillaryResponseValidationError,
+    CapillaryTimeoutError,
+    CapillaryUnavailableError,
+    build_error,
+    is_pii_deleted,
+    item_codes,
+)
+from .retry import RetryPolicy, parse_retry_after
+from .schemas import (
+    ApiMessage,
+    BulkCustomerResult,
+    Customer,
+    CustomerCreateRequest,
+    CustomerCreateResponse,
+    CustomerSearchPage,
+    ExtendedFieldDefinition,
+    LoyaltyProgram,
+    UserContext,
+)
+
+logger = logging.getLogger("memberconsole.capillary")
+
+REQUEST_ID_HEADER = "X-Cap-Requestid"
+MERGE_SURVIVOR_WARNING = 91009  # "Retrieved survivor account for the requested merge victim." (api-notes §3.5)
+
+# Failures that happen before a single byte of the request left: Capillary cannot have acted on it.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
+
+
+@dataclass(slots=True)
+class _CallState:
+    retries: int = 0
+    status: int | None = None
+    request_id: str | None = None
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _params(**values: Any) -> dict[str, str]:
+    """Query parameters that are set: None and False are left out, True is sent as "true"."""
+    return {name: _param(value) for name, value in values.items() if value is not None and value is not False}
+
+
+def _transport_error(exc: httpx.TransportError, *, sent_request: httpx.Request) -> CapillaryUnavailableError:
+    try:
+        failed_request: httpx.Request | None = exc.request
+    except RuntimeError:
+        failed_request = None
+    # A failure on the OAuth token request means the call itself never left.
+    request_sent = failed_request in (None, sent_request) and not isinstance(exc, _NOT_SENT)
+    if isinstance(exc, httpx.TimeoutException):
+        return CapillaryTimeoutError("Capillary did not answer in time", request_sent=request_sent)
+    if request_sent:
+        return CapillaryTimeoutError(
+            "The connection to Capillary dropped after the request was sent", request_sent=True
+        )
+    return CapillaryUnavailableError("Could not connect to Capillary", request_sent=False)
+
+
+def _validation_error(exc: pydantic.ValidationError, state: _CallState) -> CapillaryResponseValidationError:
+    # Locations only: pydantic's own message quotes input values, which may be customer data.
+    where = ", ".join(".".join(str(part) for part in error["loc"]) for error in exc.errors()[:5])
+    return CapillaryResponseValidationError(
+        f"Capillary returned an unexpected response ({exc.error_count()} problems at {where})",
+        status_code=state.status,
+        request_id=state.request_id,
+    )
+
+
+class CapillaryClient:
+    """Typed, retrying, logging client for Capillary's v2 customer APIs over one pooled httpx.Client."""
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client,
+        auth: httpx.Auth | None,
+        max_retries: int = 2,
+        backoff_base: float = 0.5,
+        backoff_max: float = 4.0,
+        retry_after_cap: float = 5.0,
+        bulk_chunk_size: int = 100,
+        bulk_max_workers: int = 4,
+    ) -> None:
+        if not 1 <= bulk_chunk_size <= 100:
+            raise ValueError("bulk_chunk_size must be between 1 and 100")
+        self._http = http_client
+        self._auth = auth
+        self._retry = RetryPolicy(
+            max_retries=max_retries, backoff_base=backoff_base, backoff_max=backoff_max, retry_after_cap=retry_after_cap
+        )
+        self._bulk_chunk_size = bulk_chunk_size
+        self._bulk_max_workers = max(1, bulk_max_workers)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        base_url: str,
+        auth: httpx.Auth | None,
+        timeout: float,
+        user_agent: str,
+        transport: httpx.BaseTransport | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client with its own pooled httpx.Client: explicit timeouts, JSON headers, the given User-Agent."""
+        http_client = httpx.Client(
+            base_url=base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=3.0, pool=3.0),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0),
+            headers={"Accept": "application/json", "Content-Type": "application/json", "User-Agent": user_agent},
+        )
+        return cls(http_client=http_client, auth=auth, **options)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait between retries (tests replace this)."""
+        time.sleep(seconds)
+
+    # ------------------------------------------------------------------ calls
+
+    def customer_get(
+        self,
+        customer_id: int,
+        *,
+        source: str = "ALL",
+        account_id: str | None = None,
+        embed: Sequence[str] = (),
+        gap_to_upgrade: int | None = None,
+        gap_to_renew: int | None = None,
+        ndnc_status: bool = False,
+        optin_status: bool = False,
+        slab_history: bool = False,
+        tier_upgrade_criteria: bool = False,
+        membership_retention_criteria: bool = False,
+        included_only_current_profile: bool = False,
+        included_all_user_group2: bool = False,
+        user_group2_id: int | None = None,
+        included_user_group2_loyalty_details: bool = False,
+        included_fraud_details: bool = False,
+        ug2_joined_start_date: datetime | date | str | None = None,
+        ug2_joined_end_date: datetime | date | str | None = None,
+        ug2_offset: int | None = None,
+        ug2_limit: int | None = None,
+        ug2_sort_by: str | None = None,
+        ug2_sort_order: str | None = None,
+        ug2_pagination_details: bool | None = None,
+    ) -> Customer:
+        """GET /v2/customers/{id}; raises CapillaryCustomerMergedError when Capillary answers with a survivor."""
+        for name, days in (("gap_to_upgrade", gap_to_upgrade), ("gap_to_renew", gap_to_renew)):
+            if days is not None and days < 0:
+                raise ValueError(f"{name} must be 0 or more days (get-customer-by-id: negatives not supported)")
+        params = _params(
+            source=source,
+            accountId=account_id,
+            embed=",".join(embed) or None,
+            gapToUpgrade=gap_to_upgrade,
+            gapToRenew=gap_to_renew,
+            ndncStatus=ndnc_status,
+            optinStatus=optin_status,
+            slabHistory=slab_history,
+            tierUpgradeCriteria=tier_upgrade_criteria,
+            membershipRetentionCriteria=membership_retention_criteria,
+            includedOnlyCurrentProfile=included_only_current_profile,
+            includedAllUserGroup2=included_all_user_group2,
+            userGroup2Id=user_group2_id,
+            includedUserGroup2LoyaltyDetails=included_user_group2_loyalty_details,
+            includedFraudDetails=included_fraud_details,
+            ug2JoinedStartDate=ug2_joined_start_date,
+            ug2JoinedEndDate=ug2_joined_end_date,
+            ug2Offset=ug2_offset,
+            ug2Limit=ug2_limit,
+            ug2SortBy=ug2_sort_by,
+            ug2SortOrder=ug2_sort_order,
+        )
+        if ug2_pagination_details is not None:  # tri-state: an explicit False is sent too
+            params["ug2PaginationDetails"] = _param(ug2_pagination_details)
+
+        def parse(body: Any, response: httpx.Response) -> Customer:
+            customer = self._customer(body, response)
+            if customer.id != customer_id or MERGE_SURVIVOR_WARNING in customer.warning_codes:
+                # The docs only say a victim read "returns 8069 / 91009" (api-notes §4.6); a 200 carrying the
+                # survivor's record is the same answer in another form, and the caller must not show it as `id`.
+                raise CapillaryCustomerMergedError(
+                    "Customer was merged into another account",
+                    survivor_id=customer.id if customer.id != customer_id else None,
+                    status_code=response.status_code,
+                    codes=customer.warning_codes,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                    body=body,
+                )
+            return customer
+
+        return self._call("GET", "/v2/customers/{id}", f"/v2/customers/{int(customer_id)}", params=params, parse=parse)
+
+    def customer_lookup(
+        self,
+        *,
+        identifier_name: str,
+        identifier_value: str,
+        source: str = "ALL",
+        account_id: str | None = None,
+        embed: Sequence[str] = (),
+    ) -> Customer:
+        """GET /v2/customers/lookup/customerDetails: the customer holding an identifier (mobile, email, ...)."""
+        params = _params(
+            source=source,
+            accountId=account_id,
+            identifierName=identifier_name,
+            identifierValue=identifier_value,
+            embed=",".join(embed) or None,
+        )
+        return self._call(
+            "GET", "/v2/customers/lookup/customerDetails", "/v2/customers/lookup/customerDetails",
+            params=params, parse=self._customer,
+        )  # fmt: skip
+
+    def customer_search(self, *, q: str, limit: int = 20, offset: int = 0) -> CustomerSearchPage:
+        """GET /v2/customers/search: prefix search on names and identifiers across sources."""
+
+        def parse(body: Any, response: httpx.Response) -> CustomerSearchPage:
+            self._check(body, response, entity_keys=("data", "pagination"))
+            return CustomerSearchPage.model_validate(body)
+
+        params = _params(q=q, limit=limit, offset=offset)
+        return self._call("GET", "/v2/customers/search", "/v2/customers/search", params=params, parse=parse)
+
+    def customers_bulk_get(
+        self,
+        customer_ids: Sequence[int],
+        *,
+        source: str | None = None,
+        account_id: str | None = None,
+        embed: Sequence[str] = (),
+    ) -> list[BulkCustomerResult]:
+        """POST /v2/bulk/getCustomers in chunks, concurrently; one result per input id, in input order."""
+        wanted = [int(customer_id) for customer_id in customer_ids]
+        unique = list(dict.fromkeys(wanted))
+        if not unique:
+            return []
+        size = self._bulk_chunk_size
+        chunks = [unique[start : start + size] for start in range(0, len(unique), size)]
+        # bulk-get-customers.txt documents no embed; sent only when asked (CAPILLARY_BULK_EMBED), as on the reads.
+        params = _params(format="json", source=source, accountId=account_id, embed=",".join(embed) or None)
+        workers = min(self._bulk_max_workers, len(chunks))
+        if workers == 1:
+            chunk_results = [self._bulk_chunk(chunk, params) for chunk in chunks]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capillary-bulk") as pool:
+                chunk_results = list(pool.map(lambda chunk: self._bulk_chunk(chunk, params), chunks))
+        by_id = {result.customer_id: result for results in chunk_results for result in results}
+        return [by_id[customer_id] for customer_id in wanted]
+
+    def customer_create(self, request: CustomerCreateRequest, *, user_context: UserContext) -> CustomerCreateResponse:
+        """POST /v2/customers. Never retried: Capillary has no idempotency key, a replay could register twice."""
+        headers = {
+            "USER-CONTEXT-ENTITY-TYPE": user_context.entity_type,
+            "USER-CONTEXT-ENTITY-ID": str(user_context.entity_id),
+            "USER-CONTEXT-ENTITY-SOURCE": user_context.source,
+        }
+        if user_context.source_id is not None:
+            headers["USER-CONTEXT-ENTITY-SOURCE-ID"] = str(user_context.source_id)
+
+        def parse(body: Any, response: httpx.Response) -> CustomerCreateResponse:
+            self._check(body, response, entity_keys=("createdId",))
+            created = CustomerCreateResponse.model_validate(body)
+            if created.created_id is None:
+                raise CapillaryResponseValidationError(
+                    "Capillary answered the registration without a createdId",
+                    status_code=response.status_code,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
+            return created
+
+        return self._call(
+            "POST", "/v2/customers", "/v2/customers",
+            json_body=request.to_body(), headers=headers, retry=False, parse=parse,
+        )  # fmt: skip
+
+    def extended_fields_list(self) -> list[ExtendedFieldDefinition]:
+        """GET /v2/extendedFields, flattened; entity_type is upper-cased from the group key when missing."""
+
+        def parse(body: Any, response: httpx.Response) -> list[ExtendedFieldDefinition]:
+            self._check(body, response, entity_keys=("entity",))
+            entity = body.get("entity")
+            # RD groups by upper-case keys and repeats entityType; SL (older) uses lower-case keys only (§5.2).
+            groups = entity.items() if isinstance(entity, dict) else [(None, entity or [])]
+            fields = []
+            for key, items in groups:
+                for item in items or []:
+                    if not isinstance(item, dict):
+                        continue
+                    if not item.get("entityType") and key:
+                        item = {**item, "entityType": str(key).upper()}
+                    fields.append(ExtendedFieldDefinition.model_validate(item))
+            return fields
+
+        return self._call("GET", "/v2/extendedFields", "/v2/extendedFields", parse=parse)
+
+    def programs_list(self) -> list[LoyaltyProgram]:
+        """GET /v2/organization/programs."""
+
+        def parse(body: Any, response: httpx.Response) -> list[LoyaltyProgram]:
+            self._check(body, response, entity_keys=("data",))
+            return [LoyaltyProgram.model_validate(item) for item in body.get("data") or []]
+
+        return self._call("GET", "/v2/organization/programs", "/v2/organization/programs", parse=parse)
+
+    # ------------------------------------------------------------------ bulk helpers
+
+    def _bulk_chunk(self, chunk: list[int], params: dict[str, str]) -> list[BulkCustomerResult]:
+        try:
+            return self._call(
+                "POST", "/v2/bulk/getCustomers", "/v2/bulk/getCustomers",
+                params=params, json_body=chunk, parse=lambda body, response: self._bulk_items(chunk, body, response),
+            )  # fmt: skip
+        except CapillaryError as exc:
+            # The whole chunk failed (after retries): its rows carry the error, the other chunks are kept.
+            return [BulkCustomerResult(customer_id=customer_id, success=False, error=exc) for customer_id in chunk]
+
+    def _bulk_items(self, chunk: list[int], body: Any, response: httpx.Response) -> list[BulkCustomerResult]:
+        self._check(body, response, entity_keys=("data",))
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise CapillaryResponseValidationError(
+                "Bulk answer without a data list",
+                status_code=response.status_code,
+                request_id=response.headers.get(REQUEST_ID_HEADER),
+            )
+        requested = set(chunk)
+        # The docs promise one item per requested id (bulk-get-customers.txt) but not how failures are keyed:
+        # match by entity id when it is one we asked for, else by position when the counts agree.
+        positional = len(data) == len(chunk)
+        results: dict[int, BulkCustomerResult] = {}
+        for position, item in enumerate(data):
+            if not isinstance(item, dict):
+                continue
+            entity = item.get("entity")
+            entity_id = entity.get("id") if isinstance(entity, dict) else None
+            if entity_id in requested:
+                customer_id = entity_id
+            elif positional:
+                customer_id = chunk[position]
+            else:
+                continue
+            results.setdefault(customer_id, self._bulk_item(customer_id, item, response))
+        request_id = response.headers.get(REQUEST_ID_HEADER)
+        for customer_id in chunk:
+            if customer_id not in results:
+                error = CapillaryNotFoundError(
+                    "Capillary returned no result for this customer id",
+                    status_code=response.status_code,
+                    request_id=request_id,
+                )
+                results[customer_id] = BulkCustomerResult(customer_id=customer_id, success=False, error=error)
+        return [results[customer_id] for customer_id in chunk]
+
+    def _bulk_item(self, customer_id: int, item: dict[str, Any], response: httpx.Response) -> BulkCustomerResult:
+        request_id = response.headers.get(REQUEST_ID_HEADER)
+        raw_warnings = item.get("warnings") if isinstance(item.get("warnings"), list) else []
+        warnings = [ApiMessage.model_validate(w) for w in raw_warnings if isinstance(w, dict)]
+        entity = item.get("entity")
+        deleted_body = next((part for part in (item, entity) if is_pii_deleted(part)), None)
+        if item.get("success") is False or not isinstance(entity, dict) or deleted_body is not None:
+            if item.get("errors") or deleted_body is not None:
+                error = build_error(
+                    status_code=response.status_code,
+                    body=deleted_body if deleted_body is not None else item,
+                    errors=item.get("errors"),
+                    request_id=request_id,
+                )
+            else:
+                error = CapillaryNotFoundError(
+                    "Capillary returned no customer for this id",
+                    status_code=response.status_code,
+                    request_id=request_id,
+                )
+            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
+        try:
+            customer = Customer.model_validate(entity)
+        except pydantic.ValidationError as exc:
+            state = _CallState(status=response.status_code, request_id=request_id)
+            error = _validation_error(exc, state)
+            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
+        codes = item_codes(raw_warnings) + customer.warning_codes
+        if customer.id != customer_id or MERGE_SURVIVOR_WARNING in codes:
+            error = CapillaryCustomerMergedError(
+                "Customer was merged into another account",
+                survivor_id=customer.id if customer.id != customer_id else None,
+                status_code=response.status_code,
+                codes=codes,
+                request_id=request_id,
+                body=item,
+            )
+            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
+        return BulkCustomerResult(customer_id=customer_id, success=True, customer=customer, warnings=warnings)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _customer(self, body: Any, response: httpx.Response) -> Customer:
+        self._check(body, response, entity_keys=("id",))
+        customer = Customer.model_validate(body)
+        if customer.id is None:
+            raise CapillaryResponseValidationError(
+                "Capillary answered without a customer id",
+                status_code=response.status_code,
+                request_id=response.headers.get(REQUEST_ID_HEADER),
+            )
+        return customer
+
+    def _check(self, body: Any, response: httpx.Response, *, entity_keys: tuple[str, ...]) -> None:
+        """Raise the mapped error for a failed response, including a 2xx errors[] body without an entity."""
+        request_id = response.headers.get(REQUEST_ID_HEADER)
+        if not response.is_success:
+            raise build_error(
+                status_code=response.status_code,
+                body=body,
+                request_id=request_id,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if not isinstance(body, dict):
+            raise CapillaryUnavailableError(
+                "Capillary answered with a body that is not a JSON object",
+                request_sent=True,  # a 2xx answer: Capillary got the request and may have acted on it
+                status_code=response.status_code,
+                request_id=request_id,
+                body=body if body is not None else response.text[:500],
+            )
+        if is_pii_deleted(body):
+            raise build_error(status_code=response.status_code, body=body, request_id=request_id)
+        # The docs never tie item errors to an HTTP status (api-notes §3.3, §9.1): errors[] without an entity is
+        # an error whether it comes with 200 or 4xx.
+        if body.get("errors") and not any(body.get(key) for key in entity_keys):
+            raise build_error(status_code=response.status_code, body=body, request_id=request_id)
+
+    def _call[T](
+        self,
+        method: str,
+        path_template: str,
+        path: str,
+        *,
+        parse: Callable[[Any, httpx.Response], T],
+        params: dict[str, str] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+        retry: bool = True,
+    ) -> T:
+        """Send with the retry policy, decode, parse, and write the one log line for the call."""
+        state = _CallState()
+        started = time.perf_counter()
+        try:
+            response = self._send(
+                method, path, params=params, json_body=json_body, headers=headers, retry=retry, state=state
+            )
+            try:
+                body = json.loads(response.content, parse_float=Decimal) if response.content.strip() else None
+            except ValueError:
+                body = None
+            try:
+                result = parse(body, response)
+            except pydantic.ValidationError as exc:
+                raise _validation_error(exc, state) from None
+        except CapillaryError as exc:
+            self._log(method, path_template, state, started, exc)
+            raise
+        self._log(method, path_template, state, started, None)
+        return result
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None,
+        json_body: Any,
+        headers: dict[str, str] | None,
+        retry: bool,
+        state: _CallState,
+    ) -> httpx.Response:
+        auth_kwargs: dict[str, Any] = {"auth": self._auth} if self._auth is not None else {}
+        while True:
+            request = self._http.build_request(method, path, params=params, json=json_body, headers=headers)
+            can_retry = retry and state.retries < self._retry.max_retries
+            try:
+                response = self._http.send(request, **auth_kwargs)
+            except httpx.TransportError as exc:
+                if can_retry:
+                    self._wait(state, self._retry.backoff(state.retries))
+                    continue
+                raise _transport_error(exc, sent_request=request) from exc
+            state.status = response.status_code
+            state.request_id = response.headers.get(REQUEST_ID_HEADER)
+            if can_retry and self._retry.retryable_status(response.status_code):
+                delay = self._retry.delay(state.retries, parse_retry_after(response.headers.get("Retry-After")))
+                if delay is not None:  # None: Retry-After beyond the cap, give up now with the mapped error
+                    response.close()
+                    self._wait(state, delay)
+                    continue
+            return response
+
+    def _wait(self, state: _CallState, seconds: float) -> None:
+        state.retries += 1
+        self._sleep(seconds)
+
+    def _log(
+        self, method: str, path_template: str, state: _CallState, started: float, error: CapillaryError | None
+    ) -> None:
+        # Path template only: real URLs carry customer ids and, for lookups, mobiles and emails in the query.
+        elapsed_ms = round((time.perf_counter() - started) * 1000)
+        request_id = state.request_id or (error.request_id if error else None)
+        status = state.status if state.status is not None else (error.status_code if error else None)
+        extra = {
+            "capillary_method": method,
+            "capillary_path": path_template,
+            "capillary_status": status,
+            "capillary_ms": elapsed_ms,
+            "capillary_retries": state.retries,
+            "capillary_request_id": request_id,
+        }
+        if error is None:
+            logger.info(
+                "capillary %s %s status=%s ms=%d retries=%d request_id=%s",
+                method, path_template, status, elapsed_ms, state.retries, request_id or "-", extra=extra,
+            )  # fmt: skip
+            return
+        codes = ",".join(str(code) for code in error.codes) or "-"
+        logger.warning(
+            "capillary %s %s status=%s ms=%d retries=%d request_id=%s error=%s codes=%s",
+            method, path_template, status, elapsed_ms, state.retries, request_id or "-", type(error).__name__, codes,
+            extra={**extra, "capillary_error": type(error).__name__, "capillary_codes": error.codes},
+        )  # fmt: skip

@@ -1,0 +1,52 @@
+"""Input forms for the customer pages (validation only; selectors do the work)."""
+
+from django import forms
+from django.conf import settings
+
+from memberconsole.customers.identifiers import (
+    MAX_QUERY_LENGTH,
+    TYPE_CHOICES,
+    InvalidSearchQuery,
+    clean_query,
+    readings_for,
+)
+from memberconsole.registration.models import MULTI_ACCOUNT_SOURCES
+from memberconsole.registration.models import SOURCE_CHOICES as REGISTRATION_SOURCES
+
+# Sources agents search in: ALL plus the sources customers are registered into (one list, in registration.models).
+SOURCE_CHOICES = [("ALL", "All sources"), *REGISTRATION_SOURCES]
+
+
+class CustomerSearchForm(forms.Form):
+    """GET /customers/search/?q=TEXT[&type=IDENTIFIER_NAME][&source=SOURCE][&account_id=ID]."""
+
+    q = forms.CharField(label="Customer", max_length=MAX_QUERY_LENGTH * 3, strip=False)
+    type = forms.ChoiceField(label="Search as", choices=TYPE_CHOICES, required=False)
+    source = forms.ChoiceField(label="Source", choices=SOURCE_CHOICES, required=False)
+    account_id = forms.CharField(label="Account ID", max_length=100, required=False)
+
+    def clean_q(self) -> str:
+        try:
+            return clean_query(self.cleaned_data["q"])
+        except InvalidSearchQuery as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def clean_source(self) -> str:
+        return self.cleaned_data.get("source") or "ALL"
+
+    def clean_account_id(self) -> str:
+        return (self.cleaned_data.get("account_id") or "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("q") and cleaned.get("type"):
+            # "Search as" chosen: the text must fit that identifier (e.g. digits for a customer ID).
+            try:
+                readings_for(
+                    cleaned["q"], default_country=settings.CAPILLARY_DEFAULT_COUNTRY, forced_type=cleaned["type"]
+                )
+            except InvalidSearchQuery as exc:
+                self.add_error("q", str(exc))
+        if cleaned.get("source") in MULTI_ACCOUNT_SOURCES and not cleaned.get("account_id"):
+            self.add_error("account_id", "This source has several accounts: enter the account ID to search in.")
+        return cleaned

@@ -1,0 +1,482 @@
+"""Turn the client's wire models into what templates see. The only customer code that reads schema attributes."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from memberconsole.capillary import schemas as wire
+from memberconsole.customers import domain
+
+# Warnings GET /v2/customers/{id} may carry, in plain words (api-notes §3.5).
+WARNING_WORDS = {
+    8062: "Loyalty points could not be loaded, so point balances may be missing.",
+    8063: "Segment details could not be loaded.",
+    91001: "Point details could not be loaded, so point balances may be missing.",
+    91002: "Subscription details could not be loaded, so contact preferences may be incomplete.",
+    91004: "Segment details could not be loaded.",
+    91013: "Tier upgrade criteria could not be loaded from the points engine.",
+    91014: "Tier renewal criteria could not be loaded from the points engine.",
+    91016: "The WeChat profile is not available.",
+    91017: "The Web Engage profile is not available.",
+    8107: "The org has no default customer status label set.",
+}
+CARD_TONES = {"ACTIVE": "ok", "SUSPENDED": "warn", "EXPIRED": "error", "DELETED": "error", "NOT_ISSUED": "neutral"}
+PHONE_TYPES = {"mobile"}
+PUSH_TYPES = {"mobilepush", "android", "ios"}
+
+
+def _cap(text: str) -> str:
+    """Capitalise the first letter only (str.capitalize would lower-case "NDNC")."""
+    return text[:1].upper() + text[1:]
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _actor(actor: wire.Actor | None) -> str:
+    if actor is None:
+        return ""
+    return actor.name or actor.code or ""
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def display_name(profiles) -> str:
+    """The name to show for a customer: the in-store profile's if it has one, else the first profile with a name."""
+    named = sorted((p for p in profiles if p.first_name or p.last_name), key=lambda p: p.source != "INSTORE")
+    if not named:
+        return ""
+    return " ".join(part for part in (named[0].first_name, named[0].last_name) if part)
+
+
+def _values(profile: wire.Profile, kind: str) -> tuple[str, ...]:
+    return tuple(sorted(i.value for i in profile.identifiers if (i.type or "").lower() == kind.lower() and i.value))
+
+
+def _profiles(customer: wire.Customer) -> list[domain.Profile]:
+    # A value "differs" when profiles of this customer disagree on it (e.g. another email on WeChat than in store).
+    keys = {
+        "name": lambda p: ((p.first_name or "").strip(), (p.last_name or "").strip()),
+        "mobile": lambda p: _values(p, "mobile"),
+        "email": lambda p: _values(p, "email"),
+        "externalId": lambda p: _values(p, "externalId"),
+    }
+    differing = set()
+    if len(customer.profiles) > 1:
+        for key, get in keys.items():
+            seen = {get(p) for p in customer.profiles if any(get(p))}
+            if len(seen) > 1:
+                differing.add(key)
+    result = []
+    for p in customer.profiles:
+        attribution = p.attribution or wire.Attribution()
+        result.append(
+            domain.Profile(
+                source=_text(p.source),
+                account_id=_text(p.account_id),
+                first_name=_text(p.first_name),
+                last_name=_text(p.last_name),
+                identifiers=[domain.Identifier(type=_text(i.type), value=_text(i.value)) for i in p.identifiers],
+                channels=[
+                    domain.Channel(
+                        type=_text(c.type),
+                        value=_text(c.value),
+                        primary=c.primary,
+                        verified=c.verified,
+                        subscribed=c.subscribed,
+                    )
+                    for c in p.comm_channels
+                ],
+                custom_fields={str(k): _text(v) for k, v in p.fields.items()},
+                created_at=attribution.create_date,
+                created_by=_actor(attribution.created_by),
+                modified_at=attribution.modified_date,
+                modified_by=_actor(attribution.modified_by),
+                differs=frozenset(k for k in differing if any(keys[k](p))),
+            )
+        )
+    return result
+
+
+def _subscriptions(customer: wire.Customer) -> list[wire.Subscription]:
+    return list(customer.subscription_info.subscriptions) if customer.subscription_info else []
+
+
+def _opted_out(subs: list[wire.Subscription], channels: set[str]) -> tuple[bool, bool]:
+    """(promotional opted out, transactional opted out) for the subscription channels given."""
+    relevant = [s for s in subs if (s.channel or "").upper() in channels and (s.type or "").upper() == "OPTOUT"]
+    bulk = any((s.priority or "").upper() in {"BULK", ""} for s in relevant)
+    trans = any((s.priority or "").upper() == "TRANS" for s in relevant)
+    return bulk, trans
+
+
+def _channel_state(channels: list[wire.CommChannel]) -> str:
+    if any(c.verified for c in channels):
+        return "verified"
+    return "not verified"
+
+
+def contactability(customer: wire.Customer) -> list[domain.Contactability]:
+    """One answer per channel, with the reason: comm channels, NDNC, opt-in and subscriptions together."""
+    all_channels = [c for p in customer.profiles for c in p.comm_channels]
+    by_type: dict[str, list[wire.CommChannel]] = {}
+    for c in all_channels:
+        by_type.setdefault((c.type or "").lower(), []).append(c)
+    identifiers = {(i.type or "").lower() for p in customer.profiles for i in p.identifiers}
+    sources = {(p.source or "").upper() for p in customer.profiles}
+    ndnc = (customer.ndnc_status or "").upper()
+    optin = (customer.optin_status or "").upper()
+    subs = _subscriptions(customer)
+    answers = []
+
+    # SMS and calls: the mobile number, NDNC (Do Not Disturb / Do Not Call) registry, opt-in, SMS subscriptions.
+    mobiles = [c for t in PHONE_TYPES for c in by_type.get(t, [])]
+    if not mobiles and "mobile" not in identifiers:
+        answers.append(domain.Contactability(channel="SMS", verdict="no", reason="No mobile number on file."))
+    else:
+        state = f"mobile {_channel_state(mobiles)}" if mobiles else "mobile on file but not a communication channel"
+        bulk_out, trans_out = _opted_out(subs, {"SMS"})
+        if ndnc in {"NDNC", "DND"}:
+            answers.append(
+                domain.Contactability(
+                    channel="SMS",
+                    verdict="no",
+                    reason=f"{_cap(state)}, NDNC: {ndnc}, so do not call or send promotions.",
+                )
+            )
+        elif optin == "OPTED_OUT" or (bulk_out and trans_out):
+            answers.append(
+                domain.Contactability(
+                    channel="SMS", verdict="no", reason=f"{_cap(state)}, but the customer opted out of messages."
+                )
+            )
+        elif bulk_out:
+            answers.append(
+                domain.Contactability(
+                    channel="SMS",
+                    verdict="limited",
+                    reason=f"{_cap(state)}; opted out of promotional SMS, so transactional messages only.",
+                )
+            )
+        else:
+            facts = [state]
+            if ndnc:
+                facts.append(f"NDNC: {ndnc}")
+            if optin:
+                facts.append(f"opt-in: {optin.replace('_', ' ').lower()}")
+            answers.append(
+                domain.Contactability(
+                    channel="SMS", verdict="yes" if mobiles else "limited", reason=_cap(", ".join(facts)) + "."
+                )
+            )
+
+    emails = by_type.get("email", [])
+    if not emails and "email" not in identifiers:
+        answers.append(domain.Contactability(channel="Email", verdict="no", reason="No email address on file."))
+    else:
+        state = f"email {_channel_state(emails)}" if emails else "email on file but not a communication channel"
+        bulk_out, trans_out = _opted_out(subs, {"EMAIL"})
+        if optin == "OPTED_OUT" or (bulk_out and trans_out):
+            answers.append(
+                domain.Contactability(
+                    channel="Email",
+                    verdict="no",
+                    reason=f"{_cap(state)}, but the customer opted out of messages.",
+                )
+            )
+        elif bulk_out:
+            answers.append(
+                domain.Contactability(
+                    channel="Email",
+                    verdict="limited",
+                    reason=f"{_cap(state)}; opted out of promotional email, so transactional email only.",
+                )
+            )
+        else:
+            answers.append(
+                domain.Contactability(channel="Email", verdict="yes" if emails else "limited", reason=_cap(state) + ".")
+            )
+
+    for label, kind, source in (("WeChat", "wechat", "WECHAT"), ("LINE", "line", "LINE")):
+        channels = by_type.get(kind, [])
+        if channels:
+            verdict = "no" if optin == "OPTED_OUT" else "yes"
+            reason = f"{label} channel {_channel_state(channels)}"
+            reason += ", but the customer opted out of messages." if verdict == "no" else "."
+            answers.append(domain.Contactability(channel=label, verdict=verdict, reason=reason))
+        elif source in sources:
+            answers.append(
+                domain.Contactability(
+                    channel=label, verdict="unknown", reason=f"Has a {label} profile but no {label} channel to message."
+                )
+            )
+        else:
+            answers.append(domain.Contactability(channel=label, verdict="no", reason=f"No {label} profile."))
+
+    pushes = [c for t in PUSH_TYPES for c in by_type.get(t, [])]
+    if not pushes:
+        answers.append(domain.Contactability(channel="Push", verdict="no", reason="No app or push token on file."))
+    else:
+        bulk_out, _ = _opted_out(subs, {"ANDROID", "IOS"})
+        if optin == "OPTED_OUT" or bulk_out:
+            answers.append(
+                domain.Contactability(
+                    channel="Push", verdict="no", reason="Push token on file, but the customer opted out."
+                )
+            )
+        else:
+            answers.append(domain.Contactability(channel="Push", verdict="yes", reason="Push token on file."))
+    return answers
+
+
+def _program_titles(customer: wire.Customer) -> dict[int | None, str]:
+    return {p.program_id: p.program_title or f"Program {p.program_id}" for p in customer.loyalty_program_details}
+
+
+def _programs(customer: wire.Customer) -> list[domain.Program]:
+    programs = [
+        domain.Program(
+            program_id=p.program_id,
+            title=p.program_title or (f"Program {p.program_id}" if p.program_id is not None else "Loyalty program"),
+            current_tier=_text(p.current_slab),
+            next_tier=_text(p.next_slab),
+            tier_expiry=p.slab_expiry_date,
+            available_points=_decimal(
+                p.total_available_points if p.total_available_points is not None else p.loyalty_points
+            ),
+            lifetime_points=_decimal(p.lifetime_points),
+            redeemed_points=_decimal(p.redeemed),
+            expired_points=_decimal(p.expired),
+            cumulative_purchases=_decimal(p.cumulative_purchases),
+            is_top_tier=p.next_slab_serial_number == -1 or (not p.next_slab and bool(p.current_slab)),
+        )
+        for p in customer.loyalty_program_details
+    ]
+    summary = customer.points_summary
+    if not programs and summary and (summary.current_slab or summary.loyalty_points is not None):
+        s = customer.points_summary
+        programs.append(
+            domain.Program(
+                program_id=s.program_id,
+                title="Loyalty program",
+                current_tier=_text(s.current_slab),
+                next_tier=_text(s.next_slab),
+                tier_expiry=s.slab_expiry_date,
+                available_points=_decimal(s.loyalty_points),
+                lifetime_points=_decimal(s.lifetime_points),
+                redeemed_points=_decimal(s.redeemed),
+                expired_points=_decimal(s.expired),
+                cumulative_purchases=_decimal(s.cumulative_purchases),
+                is_top_tier=s.next_slab_serial_number == -1,
+            )
+        )
+    return programs
+
+
+def _cards(customer: wire.Customer) -> list[domain.Card]:
+    cards = []
+    for c in customer.card_details:
+        info = c.status_info
+        status = (info.label or info.status) if info else ""
+        cards.append(
+            domain.Card(
+                number=_text(c.card_number),
+                series=_text(c.series_name or c.series_code),
+                type=_text(c.type),
+                status=status or "Status not returned",
+                status_tone=CARD_TONES.get(((info.status or info.label) if info else "") or "", "neutral"),
+                issued_at=c.issued_date or c.created_date_time_iso or c.created_date,
+                expires_at=c.expiry_date,
+                active=info.is_active if info else None,
+                digital=c.active_and_digital
+                if c.active_and_digital is not None
+                else (c.type or "").upper() == "DIGITAL" or None,
+                external_id=_text(c.card_external_id),
+            )
+        )
+    return cards
+
+
+def _sort_key(value) -> tuple[int, str]:
+    if isinstance(value, datetime | date):
+        return (1, value.isoformat())
+    return (0, _text(value))
+
+
+def _tier_history(customer: wire.Customer) -> list[domain.TierChange]:
+    changes = [
+        domain.TierChange(
+            from_tier=_text(s.from_tier),
+            to_tier=_text(s.to_tier),
+            kind=(s.type or "CHANGE").upper(),
+            changed_at=s.changed_on,
+            store=" · ".join(part for part in ((s.store.name, s.store.code) if s.store else ()) if part),
+            notes=_text(s.notes),
+            program_id=s.program_id,
+        )
+        for s in customer.slab_history
+    ]
+    return sorted(changes, key=lambda c: _sort_key(c.changed_at), reverse=True)
+
+
+def _upgrade(customer: wire.Customer) -> list[domain.UpgradeCriterion]:
+    titles = _program_titles(customer)
+    result = []
+    for c in customer.tier_upgrade_criteria:
+        result.append(
+            domain.UpgradeCriterion(
+                program=titles.get(c.program_id, ""),
+                basis=_text(c.purchase_type),
+                threshold=None,
+                current=None,
+                gap=_decimal(c.purchase_value),
+                valid_until=None,
+                description=_text(c.description),
+            )
+        )
+    strategies = [(titles.get(s.program_id, ""), s) for s in customer.upgrade_strategies]
+    for p in customer.loyalty_program_details:
+        strategies += [(titles.get(p.program_id, ""), s) for s in p.upgrade_strategies]
+    for program, s in strategies:
+        values = s.customer_upgrade_entity_values or wire.CustomerUpgradeEntityValues()
+        result.append(
+            domain.UpgradeCriterion(
+                program=program,
+                basis=_text(s.upgrade_based_on),
+                threshold=_decimal(s.upgrade_threshold),
+                current=_decimal(values.current_value),
+                gap=_decimal(values.gap_to_upgrade),
+                valid_until=values.value_valid_upto,
+            )
+        )
+    return result
+
+
+def _retention(customer: wire.Customer) -> list[domain.Retention]:
+    titles = _program_titles(customer)
+    summaries = []
+    if customer.gap_to_renew_summary:
+        summaries.append(("", customer.gap_to_renew_summary))
+    summaries += [
+        (titles.get(p.program_id, ""), p.gap_to_renew_summary)
+        for p in customer.loyalty_program_details
+        if p.gap_to_renew_summary
+    ]
+    criteria = list(customer.membership_retention_criteria)
+    result = []
+    for index, (program, summary) in enumerate(summaries):
+        c = criteria[index] if index < len(criteria) else None
+        result.append(_retention_item(program, summary, c))
+    for c in criteria[len(summaries) :]:
+        result.append(_retention_item(titles.get(c.program_id, ""), None, c))
+    return result
+
+
+def _retention_item(
+    program: str, summary: wire.GapToRenewSummary | None, criteria: wire.MembershipRetentionCriteria | None
+) -> domain.Retention:
+    strategies = []
+    if summary:
+        for s in summary.renew_strategies:
+            trackers = [
+                " · ".join(_text(v) for v in (t.tracker_name, t.tracker_type, t.tracker_mode) if v)
+                for t in s.tracker_entity_identifiers
+            ]
+            strategies.append(
+                domain.RenewStrategy(
+                    basis=_text(s.renew_based_on),
+                    threshold=_decimal(s.renew_threshold),
+                    current=_decimal(s.customer_renew_entity_value),
+                    gap=_decimal(s.customer_gap_to_renew_value),
+                    trackers=trackers,
+                )
+            )
+    return domain.Retention(
+        program=program,
+        tier_expiry=summary.tier_expiry_date if summary else None,
+        renew_confirmed=summary.renew_confirmed if summary else None,
+        strategies=strategies,
+        min_purchases=_decimal(criteria.min_purchases) if criteria else None,
+        min_visits=int(criteria.min_visits) if criteria and criteria.min_visits is not None else None,
+        has_downgrade_strategy=criteria.is_downgrade_strategy if criteria else None,
+    )
+
+
+def _segments(customer: wire.Customer) -> list[tuple[str, str]]:
+    result = []
+    for segment, partition in customer.segments.items():
+        if isinstance(partition, list | tuple):
+            partition = ", ".join(_text(p) for p in partition)
+        elif isinstance(partition, dict):
+            partition = ", ".join(f"{k}: {v}" for k, v in partition.items())
+        result.append((str(segment), _text(partition)))
+    return result
+
+
+def _warnings(customer: wire.Customer) -> list[str]:
+    words = []
+    for w in customer.warnings:
+        if w.code in WARNING_WORDS:
+            words.append(f"{WARNING_WORDS[w.code]} (code {w.code})")
+        elif w.message or w.code:
+            words.append(f"{w.message or 'Capillary sent a warning'}" + (f" (code {w.code})" if w.code else ""))
+    return words
+
+
+def to_customer(customer: wire.Customer) -> domain.Customer:
+    """The whole customer page's data from one GET /v2/customers/{id} response."""
+    loyalty = customer.loyalty_info or wire.LoyaltyInfo()
+    attribution = loyalty.attribution_v2 or wire.Attribution()
+    first_profile_attr = next((p.attribution for p in customer.profiles if p.attribution), None)
+    programs = _programs(customer)
+    profiles = _profiles(customer)
+    main = programs[0] if programs else None
+    fraud = customer.fraud_details.status if customer.fraud_details and customer.fraud_details.status else ""
+    return domain.Customer(
+        id=int(customer.id or 0),
+        name=display_name(customer.profiles),
+        loyalty_type=_text(loyalty.loyalty_type).replace("_", "-"),
+        status=fraud.replace("_", " ").title() if fraud else "",
+        current_tier=main.current_tier if main else "",
+        points=main.available_points if main else None,
+        registered_at=attribution.create_date or (first_profile_attr.create_date if first_profile_attr else None),
+        registered_by=_actor(attribution.created_by)
+        or (_actor(first_profile_attr.created_by) if first_profile_attr else ""),
+        registered_from=_text(attribution.created_from_source).upper(),
+        associated_with=_text(customer.associated_with),
+        lifetime_purchases=_decimal(loyalty.lifetime_purchases),
+        profiles=profiles,
+        contactability=contactability(customer),
+        programs=programs,
+        cards=_cards(customer),
+        tier_history=_tier_history(customer),
+        upgrade_criteria=_upgrade(customer),
+        retention=_retention(customer),
+        extended_fields=[
+            (str(k).replace("_", " ").capitalize(), _text(v)) for k, v in customer.extended_fields.items()
+        ],
+        custom_fields=[(p.source, k, v) for p in profiles for k, v in p.custom_fields.items()],
+        segments=_segments(customer),
+        warnings=_warnings(customer),
+        ndnc_status=_text(customer.ndnc_status),
+        optin_status=_text(customer.optin_status),
+        subscriptions=[(_text(s.channel), _text(s.priority), _text(s.type)) for s in _subscriptions(customer)],
+    )
+
+
+def to_search_hits(page: wire.CustomerSearchPage, *, source: str = "ALL") -> list[domain.SearchHit]:
+    """Rows of a name search, limited to one source when the agent chose one."""
+    hits = []
+    for hit in page.hits:
+        sources = sorted({p.source for p in hit.profiles if p.source})
+        if source != "ALL" and source not in sources:
+            continue
+        name = display_name(hit.profiles)
+        matched = ", ".join(f"{m.id_type} {m.id_value}" for m in hit.matched_identifiers if m.id_type and m.id_value)
+        if hit.user_id is not None:
+            hits.append(domain.SearchHit(customer_id=hit.user_id, name=name, sources=sources, matched=matched))
+    return hits

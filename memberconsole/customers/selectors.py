@@ -1,0 +1,188 @@
+"""Reads about customers: search from whatever the agent typed, and the whole customer for one page."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+
+from memberconsole.capillary import errors as cap
+from memberconsole.capillary.client import CapillaryClient
+from memberconsole.capillary.factory import get_capillary_client
+from memberconsole.capillary.schemas import Customer as WireCustomer
+from memberconsole.customers import domain
+from memberconsole.customers.exceptions import (
+    CustomerDeletedError,
+    CustomerMergedError,
+    CustomerNotFoundError,
+    MemberConsoleError,
+    UpstreamRejectedError,
+    UpstreamUnavailableError,
+)
+from memberconsole.customers.identifiers import CUSTOMER_ID, NAME, Reading, readings_for
+from memberconsole.customers.mapping import to_customer, to_search_hits
+from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
+
+# Everything the customer page shows, in its one upstream call (get-customer-by-id.txt query parameters).
+DETAIL_PARAMS = {
+    "source": "ALL",
+    "embed": ("points", "mlp", "subscriptions", "segments"),
+    "gap_to_upgrade": 0,
+    "gap_to_renew": 0,
+    "ndnc_status": True,
+    "optin_status": True,
+    "slab_history": True,
+    "tier_upgrade_criteria": True,
+    "membership_retention_criteria": True,
+}
+# A search hit's response is handed to the customer page it redirects to, through Django's cache (shared by workers).
+HANDOFF_SECONDS = 60
+
+
+NAME_SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchOutcome:
+    """What a search found: one customer (with the reading that matched), several (name search), or nobody."""
+
+    query: str
+    source: str
+    tried: list[Reading]
+    customer_id: int | None = None
+    matched: Reading | None = None
+    hits: list[domain.SearchHit] = field(default_factory=list)
+
+    def searched_as(self) -> str:
+        """E.g. 'mobile 919876543210, then customer ID 566881933 in ALL sources'."""
+        return ", then ".join(reading.describe() for reading in self.tried) + f" in {self.source} sources"
+
+
+def _client(client: CapillaryClient | None) -> CapillaryClient:
+    return client or get_capillary_client()
+
+
+def _handoff_key(customer_id: int) -> str:
+    return f"customers:handoff:{customer_id}"
+
+
+def translate_error(exc: cap.CapillaryError) -> MemberConsoleError:
+    """Map a client exception to the domain exception the views present."""
+    request_id = exc.request_id
+    if isinstance(exc, cap.CapillaryCustomerDeletedError):
+        return CustomerDeletedError(request_id=request_id)
+    if isinstance(exc, cap.CapillaryCustomerMergedError):
+        return CustomerMergedError(survivor_id=exc.survivor_id, request_id=request_id)
+    if isinstance(exc, cap.CapillaryNotFoundError):
+        return CustomerNotFoundError(request_id=request_id)
+    if isinstance(exc, cap.CapillaryTimeoutError):
+        return UpstreamUnavailableError(
+            "Capillary, the loyalty system, did not answer in time. Nothing was changed. Try again in a moment.",
+            kind="timeout",
+            request_id=request_id,
+        )
+    if isinstance(exc, cap.CapillaryResponseValidationError):
+        return UpstreamUnavailableError(
+            "Capillary answered with something the console cannot read. Try again; if it persists, tell your "
+            "administrator, quoting the request id.",
+            kind="bad_response",
+            request_id=request_id,
+        )
+    if isinstance(exc, cap.CapillaryRateLimitedError):
+        return UpstreamUnavailableError(
+            "Capillary is receiving too many requests right now. Wait a few seconds and try again.",
+            request_id=request_id,
+        )
+    if isinstance(exc, cap.CapillaryUnavailableError):
+        return UpstreamUnavailableError(request_id=request_id)
+    if isinstance(exc, cap.CapillaryAuthenticationError | cap.CapillaryPermissionError):
+        return UpstreamRejectedError(
+            "The console's Capillary credentials were refused. Tell your administrator, quoting the request id.",
+            request_id=request_id,
+        )
+    return UpstreamRejectedError(request_id=request_id)
+
+
+def _fetch_customer(customer_id: int, *, client: CapillaryClient) -> WireCustomer:
+    try:
+        return client.customer_get(customer_id, **DETAIL_PARAMS)
+    except cap.CapillaryError as exc:
+        raise translate_error(exc) from exc
+
+
+def customer_get(*, customer_id: int, client: CapillaryClient | None = None) -> domain.Customer:
+    """The whole customer for the customer page: one upstream call, or none when a search just fetched it."""
+    wire = cache.get(_handoff_key(customer_id))
+    if wire is not None:
+        cache.delete(_handoff_key(customer_id))
+    else:
+        wire = _fetch_customer(customer_id, client=_client(client))
+    return to_customer(wire)
+
+
+def customer_search(
+    *,
+    query: str,
+    forced_type: str = "",
+    source: str = "ALL",
+    account_id: str = "",
+    client: CapillaryClient | None = None,
+) -> SearchOutcome:
+    """Try each plausible reading of the query, most plausible first, until one finds a customer."""
+    client = _client(client)
+    readings = readings_for(query, default_country=settings.CAPILLARY_DEFAULT_COUNTRY, forced_type=forced_type)
+    tried: list[Reading] = []
+    for reading in readings:
+        tried.append(reading)
+        try:
+            found = _try_reading(reading, source=source, account_id=account_id, client=client)
+        except (cap.CapillaryNotFoundError, cap.CapillaryInvalidIdentifierError, cap.CapillaryBadRequestError):
+            continue
+        except cap.CapillaryCustomerMergedError as exc:
+            if exc.survivor_id:
+                return SearchOutcome(
+                    query=query, source=source, tried=tried, customer_id=exc.survivor_id, matched=reading
+                )
+            continue
+        except cap.CapillaryCustomerDeletedError:
+            if reading.type == CUSTOMER_ID:
+                # Land on the page that says the customer was deleted, rather than pretending nobody matched.
+                return SearchOutcome(
+                    query=query, source=source, tried=tried, customer_id=int(reading.value), matched=reading
+                )
+            continue
+        except cap.CapillaryError as exc:
+            raise translate_error(exc) from exc
+        if isinstance(found, list):
+            if len(found) == 1:
+                return SearchOutcome(
+                    query=query, source=source, tried=tried, customer_id=found[0].customer_id, matched=reading
+                )
+            if found:
+                return SearchOutcome(query=query, source=source, tried=tried, hits=found, matched=reading)
+            continue
+        return SearchOutcome(query=query, source=source, tried=tried, customer_id=found, matched=reading)
+    return SearchOutcome(query=query, source=source, tried=tried)
+
+
+def _try_reading(reading: Reading, *, source: str, account_id: str, client: CapillaryClient):
+    """The customer id a reading finds, or the hits of a name search; raises the client's errors."""
+    if reading.type == NAME:
+        page = client.customer_search(q=reading.value, limit=NAME_SEARCH_LIMIT)
+        return to_search_hits(page, source=source)
+    if reading.type == CUSTOMER_ID:
+        params = dict(DETAIL_PARAMS)
+        if source != "ALL":
+            params.update(source=source, account_id=account_id or None)
+        wire = client.customer_get(int(reading.value), **params)
+        if source == "ALL":
+            cache.set(_handoff_key(wire.id), wire, HANDOFF_SECONDS)
+        return wire.id
+    wire = client.customer_lookup(
+        identifier_name=reading.type, identifier_value=reading.value, source=source, account_id=account_id or None
+    )
+    return wire.id
+
+
+def recent_customers(*, agent) -> list[RecentCustomer]:
+    """The agent's most recently viewed customers, newest first."""
+    return list(RecentCustomer.objects.filter(agent=agent).order_by("-viewed_at")[:RECENT_LIMIT])

@@ -1,0 +1,101 @@
+"""Register a walk-in customer: the form, the duplicate check as the agent types, and the result."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from memberconsole.capillary import errors as cap
+from memberconsole.registration import selectors, services
+from memberconsole.registration.forms import RegistrationForm
+from memberconsole.registration.models import RegistrationAttempt, RegistrationSettings
+
+PREFILL = ("first_name", "last_name", "mobile", "email", "external_id", "card_number", "source", "account_id")
+
+
+def _render(request: HttpRequest, form: RegistrationForm, **context) -> HttpResponse:
+    # Always 200: the page holds what the agent typed, and a proxy may replace the body of a 4xx/5xx answer.
+    return TemplateResponse(request, "registration/register.html", {"form": form, **context})
+
+
+# Not never_cache: Back must bring the agent's typing back. A resubmitted old form with new details is caught by the
+# attempt's fingerprint (services.registration_submit), not by the browser cache.
+@require_http_methods(["GET", "POST"])
+def customer_register(request: HttpRequest) -> HttpResponse:
+    """The registration form; a POST registers the customer once, whatever the agent's clicks."""
+    config = RegistrationSettings.load()
+    if request.method == "GET":
+        initial = {key: request.GET[key][:255] for key in PREFILL if request.GET.get(key)}
+        return _render(request, RegistrationForm(initial=initial, config=config))
+
+    form = RegistrationForm(request.POST, config=config)
+    if not form.is_valid():
+        if "token" in form.errors:
+            form.add_error(None, "This form had expired. Check the details and submit again.")
+            return _render(request, form, new_token=uuid.uuid4())
+        return _render(request, form)
+    result = services.registration_submit(
+        data=form.registration_data(),
+        token=form.cleaned_data["token"],
+        agent=request.user,
+        confirm_existing=form.cleaned_data.get("confirm_existing"),
+        config=config,
+    )
+    if result.registered:
+        if result.earlier:
+            messages.info(request, "This form was already submitted: the customer was registered once, shown below.")
+        return redirect("customers:registered", token=result.registered.token)
+    if result.in_flight:
+        return TemplateResponse(request, "registration/already_submitted.html", {"attempt": result.in_flight})
+    for field_name, message in result.field_errors.items():
+        form.add_error(field_name if field_name in form.fields else None, message)
+    if result.form_error:
+        form.add_error(None, result.form_error)
+    return _render(
+        request,
+        form,
+        attempt=result.attempt,
+        duplicates=result.duplicates,
+        confirm=result.confirm,
+        new_token=result.next_token,
+    )
+
+
+@never_cache
+@require_GET
+def registration_result(request: HttpRequest, token) -> HttpResponse:
+    """What happened to one registration: the new customer, warnings and side effects."""
+    result = selectors.registration_result(token=token, agent=request.user)
+    if result is None:
+        raise Http404
+    if result.attempt.effective_status != RegistrationAttempt.REGISTERED:
+        return TemplateResponse(request, "registration/already_submitted.html", {"attempt": result.attempt})
+    return TemplateResponse(request, "registration/registered.html", {"result": result, "attempt": result.attempt})
+
+
+@require_GET
+def identifier_check(request: HttpRequest) -> HttpResponse:
+    """htmx: as the agent leaves an identifier field, say whether a customer already has it."""
+    config = RegistrationSettings.load()
+    field_name = request.GET.get("field", "")
+    form = RegistrationForm(request.GET, config=config)
+    form.is_valid()
+    context = {"field_name": field_name, "match": None, "error": ""}
+    if field_name not in form.identifier_fields or field_name in form.errors:
+        return TemplateResponse(request, "registration/identifier_check.html", context)
+    value = form.cleaned_data.get(field_name)
+    if value:
+        try:
+            context["match"] = selectors.identifier_owner(
+                identifier=form.fields[field_name].identifier,
+                value=value,
+                source=form.cleaned_data.get("source") or config.default_source,
+                account_id=form.cleaned_data.get("account_id", ""),
+            )
+        except cap.CapillaryError:
+            context["error"] = "Could not check for an existing customer right now; it is checked again on submit."
+    return TemplateResponse(request, "registration/identifier_check.html", context)

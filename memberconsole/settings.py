@@ -1,0 +1,180 @@
+"""Member Console settings: one module, every value from the environment (see .env.example)."""
+
+import secrets
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from memberconsole.env import BASE_DIR, env
+
+VERSION = "0.1.0"
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# A console that serves pages (gunicorn, runserver) must have a SECRET_KEY when DEBUG is off. Offline management
+# commands (migrate, makemigrations, sync_capillary_config, ...) sign nothing that outlives them: a throwaway key.
+_OFFLINE_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] not in (["runserver"], [])
+_SECRET_KEY = env("SECRET_KEY", default="")
+if not _SECRET_KEY:
+    if DEBUG:
+        _SECRET_KEY = "insecure-dev-only-key-do-not-use-in-production"
+    elif _OFFLINE_COMMAND:
+        _SECRET_KEY = secrets.token_urlsafe(50)
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off. Set SECRET_KEY in the environment or .env."
+        )
+SECRET_KEY = _SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+
+# Local state (SQLite databases of the console and of the fake Capillary) lives in var/, ignored by git.
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "memberconsole.core",
+    "memberconsole.customers",
+    "memberconsole.registration",
+    "memberconsole.bulk",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "memberconsole.urls"
+WSGI_APPLICATION = "memberconsole.wsgi.application"
+ASGI_APPLICATION = "memberconsole.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "memberconsole.core.context_processors.console",
+            ],
+            "builtins": ["django.templatetags.static"],
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DATABASES["default"]["ENGINE"].endswith("sqlite3") else 0)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://memberconsole")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"  # messages may name a customer
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env("TIME_ZONE", default="Asia/Kolkata")
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = False  # numbers are formatted on purpose (number, amount filters); IDs never
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# HTTPS defaults on when DEBUG is off; HTTPS=False serves plain HTTP (behind a trusted proxy, or a local check).
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # one cache read per request, DB as the record
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 10  # one working shift
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Capillary: unset CAPILLARY_BASE_URL means the built-in fake Capillary, in-process.
+CAPILLARY_BASE_URL = env("CAPILLARY_BASE_URL", default="")
+CAPILLARY_AUTH = env("CAPILLARY_AUTH", default="basic").lower()
+CAPILLARY_USERNAME = env("CAPILLARY_USERNAME", default="")
+CAPILLARY_PASSWORD = env("CAPILLARY_PASSWORD", default="")
+CAPILLARY_OAUTH_KEY = env("CAPILLARY_OAUTH_KEY", default="")
+CAPILLARY_OAUTH_SECRET = env("CAPILLARY_OAUTH_SECRET", default="")
+CAPILLARY_TIMEOUT = env.float("CAPILLARY_TIMEOUT", default=10.0)
+CAPILLARY_DEFAULT_SOURCE = env("CAPILLARY_DEFAULT_SOURCE", default="INSTORE")
+CAPILLARY_DEFAULT_COUNTRY = env("CAPILLARY_DEFAULT_COUNTRY", default="IN").upper()
+# Blocks asked of POST /v2/bulk/getCustomers (its page documents no embed; "mlp" gives bulk rows tier and points).
+CAPILLARY_BULK_EMBED = env.list("CAPILLARY_BULK_EMBED", default=["mlp"])
+CAPILLARY_FAKE_DB = env("CAPILLARY_FAKE_DB", default=str(VAR_DIR / "fake-capillary.sqlite3"))
+
+if CAPILLARY_AUTH not in {"basic", "oauth"}:
+    raise ImproperlyConfigured(f"CAPILLARY_AUTH must be 'basic' or 'oauth', not {CAPILLARY_AUTH!r}.")
+if CAPILLARY_BASE_URL and not DEBUG:
+    _needed = ["CAPILLARY_USERNAME", "CAPILLARY_PASSWORD"]
+    if CAPILLARY_AUTH == "oauth":
+        _needed = ["CAPILLARY_OAUTH_KEY", "CAPILLARY_OAUTH_SECRET"]
+    _missing = [name for name in _needed if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"CAPILLARY_BASE_URL points at a live Capillary but {', '.join(_missing)} is not set "
+            f"(CAPILLARY_AUTH={CAPILLARY_AUTH})."
+        )
+
+# Logging: one line per Capillary call from memberconsole.capillary; no customer name, mobile or email anywhere.
+# httpx logs full URLs (with identifier values in query strings) at INFO, so it is held at WARNING.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_query": {"()": "memberconsole.core.logging.RedactQueryStringFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_query"]},
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the production settings with test-only secrets, a throwaway fake DB and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("HTTPS", "False")
+os.environ["CAPILLARY_BASE_URL"] = ""
+os.environ.setdefault("CAPILLARY_FAKE_DB", os.path.join(tempfile.mkdtemp(prefix="mc-fake-"), "fake.sqlite3"))
+
+from memberconsole.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+BULK_RUN_INLINE = True  # bulk lookups run inside the request, so tests are deterministic

@@ -1,0 +1,352 @@
+"""The customer pages as an agent sees them, against the in-process fake Capillary."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def upstream_calls(fake_http, *, prefix="/v2/"):
+    """The requests the fake received from the console (control-plane calls excluded)."""
+    log = fake_http.get("/__fake__/requests").json()
+    entries = log["requests"] if isinstance(log, dict) else log
+    return [e for e in entries if e["path"].startswith(prefix)]
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+class TestSearch:
+    def test_search_page_without_query_shows_the_form(self, agent_client, capillary):
+        response = agent_client.get("/customers/search/")
+        assert response.status_code == 200
+        body = text(response)
+        for label in ("Customer", "Search as", "Source", "Account ID"):
+            assert f">{label}</label>" in body
+
+    def test_mobile_typed_with_spaces_finds_the_customer(self, agent_client, capillary, fake_http):
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.get("/customers/search/", {"q": "+1 998 654 2387"})
+        # 19986542387 is stored without "+"; the reading that matched is shown on the page we land on.
+        assert response.status_code == 302
+        assert response["Location"] == "/customers/565261498/"
+        page = agent_client.get(response["Location"])
+        assert "Found by mobile" in text(page)
+
+    def test_customer_id_hit_costs_one_upstream_call_in_total(self, agent_client, capillary, fake_http):
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.get("/customers/search/", {"q": "566881933"}, follow=True)
+        assert response.status_code == 200
+        assert "Bubalus" in text(response)
+        assert len(upstream_calls(fake_http)) == 1
+
+    def test_identifier_hit_costs_at_most_two_upstream_calls(self, agent_client, capillary, fake_http):
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.get("/customers/search/", {"q": "mtest00000000067003"}, follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[0][0] == "/customers/566881933/"
+        assert "Found by card number mtest00000000067003" in text(response)
+        assert len(upstream_calls(fake_http)) <= 2
+
+    def test_ambiguous_digits_fall_back_to_the_reading_that_matches(self, agent_client, capillary):
+        response = agent_client.get("/customers/search/", {"q": "1234512345"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/566881933/"
+        assert "Found by mobile 1234512345 (as typed)" in text(response)
+
+    def test_nobody_found_says_what_was_searched_and_offers_registration(self, agent_client, capillary):
+        response = agent_client.get("/customers/search/", {"q": "98765 43210"})
+        assert response.status_code == 200
+        body = text(response)
+        assert "No customer found" in body
+        assert "mobile 919876543210" in body
+        assert "in ALL sources" in body
+
+    def test_forced_type_searches_only_as_that(self, agent_client, capillary):
+        response = agent_client.get("/customers/search/", {"q": "566881933", "type": "externalId"})
+        body = text(response)
+        assert "No customer found" in body
+        assert "Searched external ID 566881933 in ALL sources" in body
+
+    def test_multi_account_source_needs_an_account_id(self, agent_client, capillary):
+        response = agent_client.get("/customers/search/", {"q": "918392184396", "source": "WECHAT"})
+        assert response.status_code == 400
+        assert "enter the account ID" in text(response)
+
+    def test_source_with_account_id_is_searched(self, agent_client, capillary):
+        response = agent_client.get(
+            "/customers/search/", {"q": "918392184396", "source": "WECHAT", "account_id": "1234"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/customers/382137011/"
+
+    @pytest.mark.parametrize(
+        "typed",
+        ["", "   ", "9" * 500, "abc\x00def", "<b>bold</b>", "1; DROP TABLE customers;--", "\u202eevil"],
+    )
+    def test_bad_input_gets_a_clear_message_not_a_500(self, agent_client, capillary, typed):
+        response = agent_client.get("/customers/search/", {"q": typed})
+        assert response.status_code == 400
+        assert 'class="errorlist"' in text(response)
+        assert "<b>bold</b>" not in response.content.decode()
+
+    def test_capillary_down_during_search_says_so_and_keeps_the_query(self, agent_client, capillary, fake_http):
+        fake_http.post("/__fake__/faults", json={"path": "/v2/", "status": 503, "count": None})
+        response = agent_client.get("/customers/search/", {"q": "566881933"})
+        assert response.status_code == 503
+        body = text(response)
+        assert "not answering" in body
+        assert "Try again" in body
+        assert 'value="566881933"' in body
+
+
+class TestCustomerPage:
+    def test_page_makes_exactly_one_upstream_call_with_everything_it_shows(self, agent_client, capillary, fake_http):
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.get("/customers/565261498/")
+        assert response.status_code == 200
+        calls = upstream_calls(fake_http)
+        assert len(calls) == 1
+        call = calls[0]
+        assert call["method"] == "GET"
+        assert call["path"] == "/v2/customers/565261498"
+        query = call["query"]
+        for key, value in {
+            "source": "ALL",
+            "slabHistory": "true",
+            "tierUpgradeCriteria": "true",
+            "membershipRetentionCriteria": "true",
+            "ndncStatus": "true",
+            "optinStatus": "true",
+            "gapToUpgrade": "0",
+            "gapToRenew": "0",
+        }.items():
+            assert value in str(query.get(key) if isinstance(query, dict) else query), key
+        assert "points,mlp,subscriptions,segments" in str(query)
+
+    def test_docs_customer_with_five_cards(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/566881933/"))
+        assert "Bubalus bubalis" in body
+        for card in (
+            "mtest00000000067003",
+            "mtest00000000107003",
+            "mtest00000000087003",
+            "mtest00000000077003",
+            "DS034812BA",
+        ):
+            assert card in body
+        assert body.count("card series create new") == 4
+        assert "CardSeries14" in body
+        assert "221,350.00" in body  # lifetime purchases, two decimals with separators
+        assert "Mumbai" in body  # extended field city
+        assert "naman" in body  # registered by
+
+    def test_docs_customer_with_tier_history_and_criteria(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/565261498/"))
+        assert "Tom Sawyer" in body
+        assert "Coral → Garnet" in body
+        assert "Topaz → Coral" in body
+        assert "Upgraded for achieving 1000 loyalty points" in body
+        assert "DocStore" in body
+        assert "Current points" in body  # tierUpgradeCriteria purchaseType in words
+        assert "5,999" in body  # purchaseValue
+        assert "Downgrade strategy" in body
+        assert "13 Jan 2026" in body  # changedOn in one readable format
+
+    def test_unknown_customer_is_a_404_page_that_says_so(self, agent_client, capillary):
+        response = agent_client.get("/customers/999999999/")
+        assert response.status_code == 404
+        assert "Customer 999999999 not found" in text(response)
+
+    def test_capillary_down_is_a_503_with_retry_and_request_id(self, agent_client, capillary, fake_http):
+        fake_http.post("/__fake__/faults", json={"path": "/v2/customers/{id}", "status": 503, "count": None})
+        response = agent_client.get("/customers/566881933/")
+        assert response.status_code == 503
+        body = text(response)
+        assert "Try again" in body
+        assert "Request id for escalation" in body
+        assert "Traceback" not in body
+
+    def test_malformed_upstream_body_is_a_502_not_a_traceback(self, agent_client, capillary, fake_http):
+        fake_http.post("/__fake__/faults", json={"path": "/v2/customers/{id}", "malformed": True, "count": None})
+        response = agent_client.get("/customers/566881933/")
+        assert response.status_code in {502, 503}
+        assert "Traceback" not in text(response)
+
+    def test_viewed_customers_appear_on_home_newest_first(self, agent_client, capillary):
+        agent_client.get("/customers/566881933/")
+        agent_client.get("/customers/565261498/")
+        body = text(agent_client.get("/"))
+        assert body.index("Tom Sawyer") < body.index("Bubalus bubalis")
+
+
+def test_no_customer_data_reaches_any_log(agent_client, capillary, caplog):
+    """Search by mobile, email and name and open the customer: no record at any level carries them."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for query in ("+1 998 654 2387", "tom.sawyer@example.com", "Sawyer"):
+        agent_client.get("/customers/search/", {"q": query}, follow=True)
+    agent_client.get("/customers/565261498/")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in ("19986542387", "998 654", "tom.sawyer@example.com", "Sawyer", "Tom"):
+        assert secret not in logged
+
+
+class TestCustomerPageEdgeCases:
+    """Generated edge cases from the fake's demo data (memberconsole/fake_capillary/README.md)."""
+
+    def test_html_in_names_is_escaped_everywhere(self, agent_client, capillary):
+        raw = agent_client.get("/customers/900000004/").content.decode()
+        assert "<script>alert(1)</script>" not in raw
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+        assert "<b>bold</b>" not in raw
+
+    def test_multiple_sources_side_by_side_with_differences_highlighted(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000001/"))
+        for source in ("INSTORE", "WECHAT", "LINE"):
+            assert f"<h3>{source}" in body
+        assert "account 1234" in body
+        assert body.count('class="differs"') + body.count(' differs"') >= 2
+        assert "differs between sources" in body
+
+    def test_unicode_names(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000002/"))
+        assert "小明" in body
+        assert "王" in body
+        assert "上海" in body
+        assert "José Ñúñez" in text(agent_client.get("/customers/900000003/"))
+
+    def test_cards_in_every_status_and_one_without_status_info(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000006/"))
+        for status in ("ACTIVE", "SUSPENDED", "EXPIRED", "NOT_ISSUED", "DELETED"):
+            assert status in body
+        assert "Status not returned" in body
+        assert "DEMO6CARD0006" in body or "DEMO6CARD0001" in body
+
+    def test_tier_history_shows_upgrade_downgrade_and_renewal(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000007/"))
+        for kind in ("Upgrade", "Downgrade", "Renewal"):
+            assert f">{kind}</span>" in body
+
+    def test_renewal_strategies_and_upgrade_gap(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000008/"))
+        assert "What it takes to keep the tier" in body
+        assert "Tracker" in body or "tracker" in body
+        assert "Visits" in body
+        assert 'role="progressbar"' in body
+
+    def test_do_not_disturb_and_opted_out_say_do_not_contact_and_why(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000010/"))
+        assert "NDNC: DND, so do not call" in body
+        assert "opted out" in body
+
+    def test_missing_blocks_still_render(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000016/"))
+        assert "No cards issued." in body
+        assert "No tier changes recorded." in body
+        assert "Not enrolled in any loyalty program" in body
+        assert "Non-loyalty" in body
+
+    def test_profile_without_names(self, agent_client, capillary):
+        response = agent_client.get("/customers/900000015/")
+        assert response.status_code == 200
+        assert "(no name on file)" in text(response)
+
+    def test_two_programs_and_top_tier(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000005/"))
+        assert "Top tier" in body
+
+    def test_deleted_after_pii_request_says_so_and_shows_no_data(self, agent_client, capillary):
+        response = agent_client.get("/customers/900000012/")
+        assert response.status_code == 410
+        body = text(response)
+        assert "deleted after a PII deletion request" in body
+        assert "DELETED-900000012" not in body
+
+    def test_merged_customer_links_to_the_survivor(self, agent_client, capillary):
+        response = agent_client.get("/customers/900000013/")
+        assert response.status_code == 200
+        assert 'href="/customers/900000014/"' in text(response)
+
+    def test_merged_customer_without_known_survivor_says_so(self, agent_client, capillary, fake_http):
+        fake_http.post("/__fake__/config", json={"behaviour": {"merged_victim_mode": "error"}})
+        body = text(agent_client.get("/customers/900000013/"))
+        assert "was merged" in body
+        assert "did not say which account survived" in body
+
+    def test_timeout_is_a_504_with_a_friendly_message(self, agent_client, capillary, fake_http, settings):
+        fake_http.post("/__fake__/faults", json={"path": "/v2/customers/{id}", "malformed": True, "count": None})
+        response = agent_client.get("/customers/900000001/")
+        assert response.status_code in {502, 503}
+        assert "Try again" in text(response)
+
+
+def test_search_by_name_lists_several_customers_with_links(agent_client, capillary):
+    response = agent_client.get("/customers/search/", {"q": "firstName"})
+    assert response.status_code == 200
+    body = text(response)
+    assert "3 customers match" in body
+    for customer_id in (382137011, 382137012, 382137013):
+        assert f'href="/customers/{customer_id}/"' in body
+    assert "WECHAT" in body
+
+
+def test_search_by_name_with_one_match_opens_the_customer(agent_client, capillary):
+    response = agent_client.get("/customers/search/", {"q": "Bubalus"})
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/566881933/"
+
+
+def test_no_page_pushes_personal_data_into_history_with_htmx(agent_client, capillary):
+    """Search terms and identifiers are personal data: no page asks htmx to push its URL into the history."""
+    pages = ["/", "/customers/search/?q=566881933", "/customers/566881933/", "/customers/register/", "/customers/bulk/"]
+    for page in pages:
+        response = agent_client.get(page, follow=True)
+        assert response.status_code == 200, page
+        body = response.content.decode()
+        assert "hx-push-url" not in body, page
+        assert "hx-replace-url" not in body, page
+
+
+def test_home_keeps_only_the_ten_most_recent(agent_client, capillary, agent):
+    from memberconsole.customers.models import RecentCustomer
+
+    for customer_id in range(900000001, 900000012):
+        agent_client.get(f"/customers/{customer_id}/")
+    body = text(agent_client.get("/"))
+    assert RecentCustomer.objects.filter(agent=agent).count() == 10
+    assert 'href="/customers/900000011/"' in body
+    assert 'href="/customers/900000001/"' not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "abc", "type": "id"}, "A customer ID is a number"),
+        ({"q": "hello", "type": "mobile"}, "That is not a mobile number"),
+        ({"q": "nobody", "type": "email"}, "That is not an email address"),
+        ({"q": "566881933", "type": "bogus"}, "Select a valid choice"),
+        ({"q": "566881933", "source": "BOGUS"}, "Select a valid choice"),
+    ],
+)
+def test_search_as_a_type_that_does_not_fit_says_why(agent_client, capillary, params, message):
+    response = agent_client.get("/customers/search/", params)
+    assert response.status_code == 400
+    assert message in text(response)
+
+
+@pytest.mark.parametrize("customer_id", ["9223372036854775808", "99999999999999999999999"])
+def test_customer_id_beyond_a_long_is_not_found(agent_client, capillary, customer_id):
+    response = agent_client.get(f"/customers/{customer_id}/")
+    assert response.status_code == 404
+    assert "not found" in text(response)

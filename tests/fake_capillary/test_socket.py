@@ -1,0 +1,49 @@
+"""Socket mode: the threaded server answers real HTTP, and a timeout fault trips the client's read timeout."""
+
+import httpx
+import pytest
+
+from memberconsole.fake_capillary.server import serve_in_thread
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv, base_url = serve_in_thread(db_path=tmp_path / "socket.sqlite3")
+    yield base_url
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_socket_server_serves_docs_customer(server, basic_auth):
+    response = httpx.get(
+        f"{server}/v2/customers/566881933", params={"source": "INSTORE"}, headers={"Authorization": basic_auth()}
+    )
+    assert response.status_code == 200
+    assert response.json()["id"] == 566881933
+    assert response.headers["X-Cap-Requestid"]
+
+
+def test_timeout_fault_trips_client_read_timeout(server, basic_auth):
+    httpx.post(f"{server}/__fake__/faults", json={"path": "/v2/extendedFields", "timeout": True, "delay_ms": 600})
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(f"{server}/v2/extendedFields", headers={"Authorization": basic_auth()}, timeout=0.2)
+    assert httpx.get(f"{server}/v2/extendedFields", headers={"Authorization": basic_auth()}).status_code == 200
+
+
+def test_cli_port_zero_prints_listening_line(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "memberconsole.fake_capillary", "--port", "0", "--db", str(tmp_path / "cli.sqlite3")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Fake Capillary listening on http://127.0.0.1:")
+        base = line.rsplit(" ", 1)[1].strip()
+        assert httpx.get(f"{base}/__fake__/health").json()["status"] == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
