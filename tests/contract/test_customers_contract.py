@@ -1,6 +1,6 @@
 """Every client call's happy path, over a real socket against the fake Capillary, checked by parsed values."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -101,7 +101,10 @@ def test_docs_customer_566881933_with_every_block_parses_to_the_docs_values(clie
 
 
 def test_docs_customer_565261498_with_every_block_parses_slab_history_and_gaps(client):
+    # The docs give no valueValidUpto for this customer: the fake derives it from its UTC date (today + gap + 90 days).
+    before = datetime.now(UTC).date()
     customer = client.customer_get(565261498, source="INSTORE", **EVERY_BLOCK)
+    after = datetime.now(UTC).date()
 
     assert customer.id == 565261498
     assert customer.profiles[0].first_name == "Tom"
@@ -122,7 +125,8 @@ def test_docs_customer_565261498_with_every_block_parses_slab_history_and_gaps(c
     assert program.lifetime_points == Decimal("9940")
     assert program.upgrade_strategies[0].upgrade_threshold == Decimal("25000")
     assert program.upgrade_strategies[0].customer_upgrade_entity_values.gap_to_upgrade == Decimal("17900")
-    assert program.upgrade_strategies[0].customer_upgrade_entity_values.value_valid_upto == date(2027, 2, 19)
+    valid_until = program.upgrade_strategies[0].customer_upgrade_entity_values.value_valid_upto
+    assert valid_until in {before + timedelta(days=90), after + timedelta(days=90)}
     renew = program.gap_to_renew_summary
     assert (renew.tier_expiry_date, renew.renew_confirmed) == (date(2121, 11, 10), False)
     assert renew.renew_strategies[0].customer_gap_to_renew_value == Decimal("449.5")
