@@ -6,13 +6,21 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name, staff only). Entries whose page is not installed are left out rather than linking nowhere.
+# (label, url name, staff only, the views it stands for). Entries whose page is not installed are left out rather
+# than linking nowhere. An entry is marked current on every view it stands for: "Search" on a result or customer page.
 NAVIGATION = [
-    ("Search", "home", False),
-    ("Register", "customers:register", False),
-    ("Bulk lookup", "customers:bulk", False),
-    ("Admin", "admin:index", True),
+    ("Search", "home", False, {"home", "customers:search", "customers:detail"}),
+    ("Register", "customers:register", False, {"customers:register", "customers:registered"}),
+    ("Bulk lookup", "customers:bulk", False, {"customers:bulk", "customers:bulk_job"}),
+    ("Admin", "admin:index", True, {"admin"}),
 ]
+
+
+def _current_views(request: HttpRequest) -> set[str]:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return set()
+    return {match.view_name, *match.namespaces}
 
 
 @functools.cache
@@ -28,13 +36,14 @@ def console(request: HttpRequest) -> dict:
     """Navigation entries the current agent may use, and the console version."""
     user = getattr(request, "user", None)
     items = []
-    for label, name, staff_only in NAVIGATION:
+    current = _current_views(request)
+    for label, name, staff_only, views in NAVIGATION:
         if staff_only and not (user and user.is_staff):
             continue
         url = _url(name)
         if url is None:
             continue
-        items.append({"label": label, "url": url, "active": request.path == url})
+        items.append({"label": label, "url": url, "active": bool(current & views)})
     search_url = _url("customers:search") or _url("home")
     return {
         "nav_items": items,

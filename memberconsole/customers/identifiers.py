@@ -33,6 +33,9 @@ _PHONEISH = re.compile(r"^\+?[\d\s\-().]+$")
 _SEPARATORS = re.compile(r"[\s\-().]")
 # WeChat openids are 28 characters starting with "o" (e.g. the docs' "ojOPTw..."); unionids 29 starting with "o".
 _WECHAT = re.compile(r"^o[A-Za-z0-9_\-]{20,40}$")
+# Shorter ids starting with "o" (test accounts, the fake's demo ids such as oDEMOaiko0001) are worth a try too,
+# after card number and external ID, which are more common at a counter.
+_WECHAT_LIKE = re.compile(r"^o[A-Za-z0-9_\-]{7,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-./:#]+$")
 MAX_CUSTOMER_ID = 2**63 - 1  # customer IDs are Longs (get-customer-by-id.txt)
 
@@ -104,7 +107,10 @@ def readings_for(text: str, *, default_country: str, forced_type: str = "") -> l
     if _WECHAT.match(text):
         readings.append(Reading(WECHAT, text))
     if any(ch.isdigit() for ch in text):
-        readings += [Reading(CARD, text), Reading(EXTERNAL_ID, text), Reading(NAME, text)]
+        readings += [Reading(CARD, text), Reading(EXTERNAL_ID, text)]
+        if _WECHAT_LIKE.match(text):
+            readings.append(Reading(WECHAT, text))
+        readings.append(Reading(NAME, text))
     else:
         readings += [Reading(NAME, text), Reading(EXTERNAL_ID, text), Reading(CARD, text)]
     return _unique(readings)

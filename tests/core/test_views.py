@@ -1,4 +1,5 @@
 import logging
+import re
 
 import pytest
 from django.urls import reverse
@@ -62,6 +63,20 @@ def test_navigation_shows_admin_only_to_staff(client, agent, staff_agent):
     client.force_login(staff_agent)
     body = client.get("/").content.decode()
     assert f'href="{reverse("admin:index")}">Admin</a>' in body
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/", "Search"),
+        ("/customers/search/", "Search"),
+        ("/customers/register/", "Register"),
+        ("/customers/bulk/", "Bulk lookup"),
+    ],
+)
+def test_navigation_marks_the_section_of_the_page(agent_client, capillary, path, current):
+    body = agent_client.get(path).content.decode()
+    assert re.findall(r'aria-current="page">([^<]+)</a>', body) == [current]
 
 
 def test_every_page_has_header_search_and_messages_area(agent_client):

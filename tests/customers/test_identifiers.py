@@ -49,6 +49,12 @@ def test_card_numbers_and_wechat_ids_are_detected():
     assert first("ojOPTw1234567890abcdefghijkl").type == WECHAT
 
 
+def test_short_ids_starting_with_o_are_tried_as_wechat_after_card_and_external_id():
+    readings = readings_for("oDEMOaiko0001", default_country="IN")
+    assert [r.type for r in readings] == [CARD, EXTERNAL_ID, WECHAT, NAME]
+    assert [r.type for r in readings_for("order1", default_country="IN")] == [CARD, EXTERNAL_ID, NAME]
+
+
 def test_names_go_to_name_search():
     assert first("Tom Sawyer").type == NAME
     assert first("王小明").type == NAME

@@ -50,6 +50,11 @@ class TestSearch:
         assert "Bubalus" in text(response)
         assert len(upstream_calls(fake_http)) == 1
 
+    def test_short_wechat_id_is_found_without_choosing_the_type(self, agent_client, capillary):
+        response = agent_client.get("/customers/search/", {"q": "oDEMOaiko0001"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000001/"
+        assert "Found by WeChat id oDEMOaiko0001" in text(response)
+
     def test_identifier_hit_costs_at_most_two_upstream_calls(self, agent_client, capillary, fake_http):
         fake_http.delete("/__fake__/requests")
         response = agent_client.get("/customers/search/", {"q": "mtest00000000067003"}, follow=True)
