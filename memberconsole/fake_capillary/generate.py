@@ -319,7 +319,12 @@ def card(
 
 
 def program_state(program_id: int, slab: int, points: float, purchases: float, expiry: datetime) -> dict[str, Any]:
-    """A customer's state in one program; responses.py turns it into a loyaltyProgramDetails[] entry."""
+    """A customer's state in one program; responses.py turns it into a loyaltyProgramDetails[] entry.
+
+    A tier expires on a day, not at a moment: the expiry is sent as the end of that day in UTC, as the docs'
+    toTierExpiryDate "2121-11-10T23:59:59Z" is, and gapToRenewSummary.tierExpiryDate is its date.
+    """
+    expiry = expiry.astimezone(UTC).replace(hour=23, minute=59, second=59, microsecond=0)
     return {
         "programId": program_id, "slabSNo": slab, "loyaltyPoints": points, "lifetimePoints": round(points * 1.4, 1),
         "redeemed": round(points * 0.3, 1), "expired": round(points * 0.1, 1), "returned": 0.0, "adjusted": 0.0,

@@ -224,6 +224,13 @@ class TestCustomerPageEdgeCases:
         assert body.count('class="differs"') + body.count(' differs"') >= 2
         assert "differs between sources" in body
 
+    def test_tier_expiry_is_the_same_day_in_programs_and_in_keep_the_tier(self, agent_client, capillary):
+        # slabExpiryDate is a timestamp, gapToRenewSummary.tierExpiryDate a date: the page must not shift one of
+        # them into the next day by converting it to the console's time zone.
+        body = text(agent_client.get("/customers/900000001/"))
+        assert body.count("31 Dec 2026") == 2
+        assert "01 Jan 2027" not in body
+
     def test_unicode_names(self, agent_client, capillary):
         body = text(agent_client.get("/customers/900000002/"))
         assert "小明" in body
