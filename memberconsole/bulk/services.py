@@ -21,19 +21,16 @@ from memberconsole.capillary.client import MERGE_SURVIVOR_WARNING, CapillaryClie
 from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import BulkCustomerResult
 from memberconsole.capillary.schemas import Customer as WireCustomer
-from memberconsole.customers import domain
-from memberconsole.customers.identifiers import (
+from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
+from memberconsole.core.identifiers import (
     CUSTOMER_ID,
-    EMAIL,
-    MOBILE,
     NAME,
     InvalidSearchQuery,
     Reading,
     clean_query,
     readings_for,
 )
-from memberconsole.customers.mapping import to_customer
-from memberconsole.customers.selectors import translate_error
+from memberconsole.core.summaries import customer_summary
 
 from .models import RETENTION, STALE_AFTER, BulkJob, BulkRow
 
@@ -255,31 +252,18 @@ class _Entry:
         return self.readings[self.cursor]
 
 
-def _first_contact(customer: domain.Customer, kind: str) -> str:
-    profiles = sorted(customer.profiles, key=lambda p: p.source != "INSTORE")
-    for profile in profiles:
-        for identifier in profile.identifiers:
-            if identifier.type.lower() == kind.lower() and identifier.value:
-                return identifier.value
-    for profile in profiles:
-        for channel in profile.channels:
-            if channel.type.lower() == kind.lower() and channel.value:
-                return channel.value
-    return ""
-
-
 def _customer_result(status: str, wire: WireCustomer, reading: Reading, reason: str = "") -> _Result:
-    customer = to_customer(wire)
+    summary = customer_summary(wire)
     return _Result(
         status=status,
         taken_as=reading.describe(),
         reason=reason,
-        customer_id=customer.id or None,
-        name=customer.name[:201],
-        tier=customer.current_tier[:100],
-        points=customer.points,
-        mobile=_first_contact(customer, MOBILE)[:50],
-        email=_first_contact(customer, EMAIL)[:255],
+        customer_id=summary.customer_id or None,
+        name=summary.name[:201],
+        tier=summary.tier[:100],
+        points=summary.points,
+        mobile=summary.mobile[:50],
+        email=summary.email[:255],
     )
 
 
@@ -356,6 +340,8 @@ class _Resolver:
                 self._apply_bulk(entry, self.bulk_results[customer_id])
 
     def _apply_bulk(self, entry: _Entry, result: BulkCustomerResult) -> None:
+        # Unlike a lookup of one reading, the bulk API's answer about an ID is itself what the row shows: a merged
+        # or refused ID says so (lookup_miss is for readings that may be wrong guesses).
         reading = entry.reading
         if result.success and result.customer is not None:
             self._finish(entry, _customer_result(BulkRow.Status.FOUND, result.customer, reading))
@@ -409,20 +395,16 @@ class _Resolver:
             else:
                 result = _customer_result(BulkRow.Status.FOUND, found, reading)
             self._finish(entry, result)
-        elif isinstance(found, cap.CapillaryCustomerMergedError) and found.survivor_id:
+            return
+        miss = lookup_miss(found)
+        if miss == LookupMiss.MERGED:
             self._finish(entry, _merged_result(found, reading))
-        elif isinstance(found, cap.CapillaryCustomerDeletedError):
+        elif miss == LookupMiss.DELETED:
             # The search box reads on past a deleted match; it is reported only if no other reading finds someone.
             entry.deleted = entry.deleted or found
             self._next(entry)
-        elif isinstance(
-            found,
-            cap.CapillaryNotFoundError
-            | cap.CapillaryInvalidIdentifierError
-            | cap.CapillaryBadRequestError
-            | cap.CapillaryCustomerMergedError,
-        ):
-            self._next(entry)  # the same errors the search box reads past (customers.selectors.customer_search)
+        elif miss == LookupMiss.NOBODY:
+            self._next(entry)
         else:
             self._finish(entry, _error_result(found, reading))
 

@@ -3,18 +3,14 @@
 from django import forms
 from django.conf import settings
 
-from memberconsole.customers.identifiers import (
+from memberconsole.core.identifiers import (
     MAX_QUERY_LENGTH,
     TYPE_CHOICES,
     InvalidSearchQuery,
     clean_query,
     readings_for,
 )
-from memberconsole.registration.models import MULTI_ACCOUNT_SOURCES
-from memberconsole.registration.models import SOURCE_CHOICES as REGISTRATION_SOURCES
-
-# Sources agents search in: ALL plus the sources customers are registered into (one list, in registration.models).
-SOURCE_CHOICES = [("ALL", "All sources"), *REGISTRATION_SOURCES]
+from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES, SEARCH_SOURCE_CHOICES
 
 
 class CustomerSearchForm(forms.Form):
@@ -22,7 +18,7 @@ class CustomerSearchForm(forms.Form):
 
     q = forms.CharField(label="Customer", max_length=MAX_QUERY_LENGTH * 3, strip=False)
     type = forms.ChoiceField(label="Search as", choices=TYPE_CHOICES, required=False)
-    source = forms.ChoiceField(label="Source", choices=SOURCE_CHOICES, required=False)
+    source = forms.ChoiceField(label="Source", choices=SEARCH_SOURCE_CHOICES, required=False)
     account_id = forms.CharField(label="Account ID", max_length=100, required=False)
 
     def clean_q(self) -> str:

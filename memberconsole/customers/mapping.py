@@ -1,24 +1,15 @@
 """Turn the client's wire models into what templates see. The only customer code that reads schema attributes."""
 
+import functools
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from memberconsole.capillary import schemas as wire
+from memberconsole.core.summaries import display_name
+from memberconsole.core.warnings import warning_text
 from memberconsole.customers import domain
 
-# Warnings GET /v2/customers/{id} may carry, in plain words (api-notes §3.5).
-WARNING_WORDS = {
-    8062: "Loyalty points could not be loaded, so point balances may be missing.",
-    8063: "Segment details could not be loaded.",
-    91001: "Point details could not be loaded, so point balances may be missing.",
-    91002: "Subscription details could not be loaded, so contact preferences may be incomplete.",
-    91004: "Segment details could not be loaded.",
-    91013: "Tier upgrade criteria could not be loaded from the points engine.",
-    91014: "Tier renewal criteria could not be loaded from the points engine.",
-    91016: "The WeChat profile is not available.",
-    91017: "The Web Engage profile is not available.",
-    8107: "The org has no default customer status label set.",
-}
 CARD_TONES = {"ACTIVE": "ok", "SUSPENDED": "warn", "EXPIRED": "error", "DELETED": "error", "NOT_ISSUED": "neutral"}
 PHONE_TYPES = {"mobile"}
 PUSH_TYPES = {"mobilepush", "android", "ios"}
@@ -43,14 +34,6 @@ def _decimal(value) -> Decimal | None:
     if value is None:
         return None
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def display_name(profiles) -> str:
-    """The name to show for a customer: the in-store profile's if it has one, else the first profile with a name."""
-    named = sorted((p for p in profiles if p.first_name or p.last_name), key=lambda p: p.source != "INSTORE")
-    if not named:
-        return ""
-    return " ".join(part for part in (named[0].first_name, named[0].last_name) if part)
 
 
 def _values(profile: wire.Profile, kind: str) -> tuple[str, ...]:
@@ -106,131 +89,142 @@ def _subscriptions(customer: wire.Customer) -> list[wire.Subscription]:
     return list(customer.subscription_info.subscriptions) if customer.subscription_info else []
 
 
-def _opted_out(subs: list[wire.Subscription], channels: set[str]) -> tuple[bool, bool]:
-    """(promotional opted out, transactional opted out) for the subscription channels given."""
-    relevant = [s for s in subs if (s.channel or "").upper() in channels and (s.type or "").upper() == "OPTOUT"]
-    bulk = any((s.priority or "").upper() in {"BULK", ""} for s in relevant)
-    trans = any((s.priority or "").upper() == "TRANS" for s in relevant)
-    return bulk, trans
+# ---------------------------------------------------------------------------------------------------- contactability
+# One answer per channel, each from one small rule below: comm channels, NDNC, opt-in and subscriptions together.
 
 
-def _channel_state(channels: list[wire.CommChannel]) -> str:
-    if any(c.verified for c in channels):
-        return "verified"
-    return "not verified"
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactFacts:
+    """What the contactability rules read, gathered once from the customer."""
+
+    channels: dict[str, list[wire.CommChannel]]  # by lower-case channel type: "mobile", "email", "wechat", ...
+    identifier_types: frozenset[str]  # lower-case identifier types on any profile
+    sources: frozenset[str]  # upper-case profile sources
+    ndnc: str  # NDNC registry status, upper case ("NDNC", "DND", "NONE" or "")
+    optin: str  # org-level opt-in status, upper case ("OPTED_IN", "OPTED_OUT", "NONE" or "")
+    subscriptions: tuple[wire.Subscription, ...]
+
+    def of_type(self, *types: str) -> list[wire.CommChannel]:
+        return [c for t in types for c in self.channels.get(t, [])]
+
+    def opted_out(self, *subscription_channels: str) -> tuple[bool, bool]:
+        """(promotional opted out, transactional opted out) on the subscription channels given (SMS, EMAIL, ...)."""
+        relevant = [
+            s
+            for s in self.subscriptions
+            if (s.channel or "").upper() in subscription_channels and (s.type or "").upper() == "OPTOUT"
+        ]
+        promotional = any((s.priority or "").upper() in {"BULK", ""} for s in relevant)
+        transactional = any((s.priority or "").upper() == "TRANS" for s in relevant)
+        return promotional, transactional
+
+    @property
+    def opted_out_of_all(self) -> bool:
+        return self.optin == "OPTED_OUT"
+
+
+def contact_facts(customer: wire.Customer) -> ContactFacts:
+    channels: dict[str, list[wire.CommChannel]] = {}
+    for profile in customer.profiles:
+        for channel in profile.comm_channels:
+            channels.setdefault((channel.type or "").lower(), []).append(channel)
+    return ContactFacts(
+        channels=channels,
+        identifier_types=frozenset((i.type or "").lower() for p in customer.profiles for i in p.identifiers),
+        sources=frozenset((p.source or "").upper() for p in customer.profiles),
+        ndnc=(customer.ndnc_status or "").upper(),
+        optin=(customer.optin_status or "").upper(),
+        subscriptions=tuple(_subscriptions(customer)),
+    )
+
+
+def _verified(channels: list[wire.CommChannel]) -> str:
+    return "verified" if any(c.verified for c in channels) else "not verified"
+
+
+def _answer(channel: str, verdict: str, reason: str) -> domain.Contactability:
+    return domain.Contactability(channel=channel, verdict=verdict, reason=reason)
+
+
+def sms_contactability(facts: ContactFacts) -> domain.Contactability:
+    """SMS and calls: the mobile, the NDNC (Do Not Disturb / Do Not Call) registry, opt-in, SMS subscriptions."""
+    mobiles = facts.of_type(*PHONE_TYPES)
+    if not mobiles and "mobile" not in facts.identifier_types:
+        return _answer("SMS", "no", "No mobile number on file.")
+    state = f"mobile {_verified(mobiles)}" if mobiles else "mobile on file but not a communication channel"
+    promotional_out, transactional_out = facts.opted_out("SMS")
+    if facts.ndnc in {"NDNC", "DND"}:
+        return _answer("SMS", "no", f"{_cap(state)}, NDNC: {facts.ndnc}, so do not call or send promotions.")
+    if facts.opted_out_of_all or (promotional_out and transactional_out):
+        return _answer("SMS", "no", f"{_cap(state)}, but the customer opted out of messages.")
+    if promotional_out:
+        return _answer(
+            "SMS", "limited", f"{_cap(state)}; opted out of promotional SMS, so transactional messages only."
+        )
+    said = [state]
+    if facts.ndnc:
+        said.append(f"NDNC: {facts.ndnc}")
+    if facts.optin:
+        said.append(f"opt-in: {facts.optin.replace('_', ' ').lower()}")
+    return _answer("SMS", "yes" if mobiles else "limited", _cap(", ".join(said)) + ".")
+
+
+def email_contactability(facts: ContactFacts) -> domain.Contactability:
+    """Email: the address, opt-in and email subscriptions (NDNC is about phones)."""
+    emails = facts.of_type("email")
+    if not emails and "email" not in facts.identifier_types:
+        return _answer("Email", "no", "No email address on file.")
+    state = f"email {_verified(emails)}" if emails else "email on file but not a communication channel"
+    promotional_out, transactional_out = facts.opted_out("EMAIL")
+    if facts.opted_out_of_all or (promotional_out and transactional_out):
+        return _answer("Email", "no", f"{_cap(state)}, but the customer opted out of messages.")
+    if promotional_out:
+        return _answer(
+            "Email", "limited", f"{_cap(state)}; opted out of promotional email, so transactional email only."
+        )
+    return _answer("Email", "yes" if emails else "limited", _cap(state) + ".")
+
+
+def messenger_contactability(facts: ContactFacts, *, label: str, kind: str, source: str) -> domain.Contactability:
+    """A messenger (WeChat, LINE): its channel, or a profile in its source without one, and opt-in."""
+    channels = facts.of_type(kind)
+    if channels:
+        if facts.opted_out_of_all:
+            return _answer(
+                label, "no", f"{label} channel {_verified(channels)}, but the customer opted out of messages."
+            )
+        return _answer(label, "yes", f"{label} channel {_verified(channels)}.")
+    if source in facts.sources:
+        return _answer(label, "unknown", f"Has a {label} profile but no {label} channel to message.")
+    return _answer(label, "no", f"No {label} profile.")
+
+
+def push_contactability(facts: ContactFacts) -> domain.Contactability:
+    """App push: a push token on file, opt-in and the app subscriptions."""
+    if not facts.of_type(*PUSH_TYPES):
+        return _answer("Push", "no", "No app or push token on file.")
+    promotional_out, _ = facts.opted_out("ANDROID", "IOS")
+    if facts.opted_out_of_all or promotional_out:
+        return _answer("Push", "no", "Push token on file, but the customer opted out.")
+    return _answer("Push", "yes", "Push token on file.")
+
+
+CHANNEL_RULES = (
+    sms_contactability,
+    email_contactability,
+    functools.partial(messenger_contactability, label="WeChat", kind="wechat", source="WECHAT"),
+    functools.partial(messenger_contactability, label="LINE", kind="line", source="LINE"),
+    push_contactability,
+)
 
 
 def contactability(customer: wire.Customer) -> list[domain.Contactability]:
-    """One answer per channel, with the reason: comm channels, NDNC, opt-in and subscriptions together."""
-    all_channels = [c for p in customer.profiles for c in p.comm_channels]
-    by_type: dict[str, list[wire.CommChannel]] = {}
-    for c in all_channels:
-        by_type.setdefault((c.type or "").lower(), []).append(c)
-    identifiers = {(i.type or "").lower() for p in customer.profiles for i in p.identifiers}
-    sources = {(p.source or "").upper() for p in customer.profiles}
-    ndnc = (customer.ndnc_status or "").upper()
-    optin = (customer.optin_status or "").upper()
-    subs = _subscriptions(customer)
-    answers = []
+    """One answer per channel, with the reason."""
+    facts = contact_facts(customer)
+    return [rule(facts) for rule in CHANNEL_RULES]
 
-    # SMS and calls: the mobile number, NDNC (Do Not Disturb / Do Not Call) registry, opt-in, SMS subscriptions.
-    mobiles = [c for t in PHONE_TYPES for c in by_type.get(t, [])]
-    if not mobiles and "mobile" not in identifiers:
-        answers.append(domain.Contactability(channel="SMS", verdict="no", reason="No mobile number on file."))
-    else:
-        state = f"mobile {_channel_state(mobiles)}" if mobiles else "mobile on file but not a communication channel"
-        bulk_out, trans_out = _opted_out(subs, {"SMS"})
-        if ndnc in {"NDNC", "DND"}:
-            answers.append(
-                domain.Contactability(
-                    channel="SMS",
-                    verdict="no",
-                    reason=f"{_cap(state)}, NDNC: {ndnc}, so do not call or send promotions.",
-                )
-            )
-        elif optin == "OPTED_OUT" or (bulk_out and trans_out):
-            answers.append(
-                domain.Contactability(
-                    channel="SMS", verdict="no", reason=f"{_cap(state)}, but the customer opted out of messages."
-                )
-            )
-        elif bulk_out:
-            answers.append(
-                domain.Contactability(
-                    channel="SMS",
-                    verdict="limited",
-                    reason=f"{_cap(state)}; opted out of promotional SMS, so transactional messages only.",
-                )
-            )
-        else:
-            facts = [state]
-            if ndnc:
-                facts.append(f"NDNC: {ndnc}")
-            if optin:
-                facts.append(f"opt-in: {optin.replace('_', ' ').lower()}")
-            answers.append(
-                domain.Contactability(
-                    channel="SMS", verdict="yes" if mobiles else "limited", reason=_cap(", ".join(facts)) + "."
-                )
-            )
 
-    emails = by_type.get("email", [])
-    if not emails and "email" not in identifiers:
-        answers.append(domain.Contactability(channel="Email", verdict="no", reason="No email address on file."))
-    else:
-        state = f"email {_channel_state(emails)}" if emails else "email on file but not a communication channel"
-        bulk_out, trans_out = _opted_out(subs, {"EMAIL"})
-        if optin == "OPTED_OUT" or (bulk_out and trans_out):
-            answers.append(
-                domain.Contactability(
-                    channel="Email",
-                    verdict="no",
-                    reason=f"{_cap(state)}, but the customer opted out of messages.",
-                )
-            )
-        elif bulk_out:
-            answers.append(
-                domain.Contactability(
-                    channel="Email",
-                    verdict="limited",
-                    reason=f"{_cap(state)}; opted out of promotional email, so transactional email only.",
-                )
-            )
-        else:
-            answers.append(
-                domain.Contactability(channel="Email", verdict="yes" if emails else "limited", reason=_cap(state) + ".")
-            )
-
-    for label, kind, source in (("WeChat", "wechat", "WECHAT"), ("LINE", "line", "LINE")):
-        channels = by_type.get(kind, [])
-        if channels:
-            verdict = "no" if optin == "OPTED_OUT" else "yes"
-            reason = f"{label} channel {_channel_state(channels)}"
-            reason += ", but the customer opted out of messages." if verdict == "no" else "."
-            answers.append(domain.Contactability(channel=label, verdict=verdict, reason=reason))
-        elif source in sources:
-            answers.append(
-                domain.Contactability(
-                    channel=label, verdict="unknown", reason=f"Has a {label} profile but no {label} channel to message."
-                )
-            )
-        else:
-            answers.append(domain.Contactability(channel=label, verdict="no", reason=f"No {label} profile."))
-
-    pushes = [c for t in PUSH_TYPES for c in by_type.get(t, [])]
-    if not pushes:
-        answers.append(domain.Contactability(channel="Push", verdict="no", reason="No app or push token on file."))
-    else:
-        bulk_out, _ = _opted_out(subs, {"ANDROID", "IOS"})
-        if optin == "OPTED_OUT" or bulk_out:
-            answers.append(
-                domain.Contactability(
-                    channel="Push", verdict="no", reason="Push token on file, but the customer opted out."
-                )
-            )
-        else:
-            answers.append(domain.Contactability(channel="Push", verdict="yes", reason="Push token on file."))
-    return answers
+# ---------------------------------------------------------------------------------------------------- the rest
 
 
 def _program_titles(customer: wire.Customer) -> dict[int | None, str]:
@@ -418,13 +412,7 @@ def _segments(customer: wire.Customer) -> list[tuple[str, str]]:
 
 
 def _warnings(customer: wire.Customer) -> list[str]:
-    words = []
-    for w in customer.warnings:
-        if w.code in WARNING_WORDS:
-            words.append(f"{WARNING_WORDS[w.code]} (code {w.code})")
-        elif w.message or w.code:
-            words.append(f"{w.message or 'Capillary sent a warning'}" + (f" (code {w.code})" if w.code else ""))
-    return words
+    return [warning_text(w.code, w.message) for w in customer.warnings if w.code or w.message]
 
 
 def to_customer(customer: wire.Customer) -> domain.Customer:

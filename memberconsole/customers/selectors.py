@@ -9,20 +9,14 @@ from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import Customer as WireCustomer
+from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
+from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, readings_for
 from memberconsole.customers import domain
-from memberconsole.customers.exceptions import (
-    CustomerDeletedError,
-    CustomerMergedError,
-    CustomerNotFoundError,
-    MemberConsoleError,
-    UpstreamRejectedError,
-    UpstreamUnavailableError,
-)
-from memberconsole.customers.identifiers import CUSTOMER_ID, NAME, Reading, readings_for
 from memberconsole.customers.mapping import to_customer, to_search_hits
 from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
 
-# Everything the customer page shows, in its one upstream call (get-customer-by-id.txt query parameters).
+# Everything the customer page shows, in its one upstream call (get-customer-by-id.txt query parameters,
+# docs.capillarytech.com/reference/get-customer-details-v2).
 DETAIL_PARAMS = {
     "source": "ALL",
     "embed": ("points", "mlp", "subscriptions", "segments"),
@@ -65,43 +59,6 @@ def _handoff_key(customer_id: int) -> str:
     return f"customers:handoff:{customer_id}"
 
 
-def translate_error(exc: cap.CapillaryError) -> MemberConsoleError:
-    """Map a client exception to the domain exception the views present."""
-    request_id = exc.request_id
-    if isinstance(exc, cap.CapillaryCustomerDeletedError):
-        return CustomerDeletedError(request_id=request_id)
-    if isinstance(exc, cap.CapillaryCustomerMergedError):
-        return CustomerMergedError(survivor_id=exc.survivor_id, request_id=request_id)
-    if isinstance(exc, cap.CapillaryNotFoundError):
-        return CustomerNotFoundError(request_id=request_id)
-    if isinstance(exc, cap.CapillaryTimeoutError):
-        return UpstreamUnavailableError(
-            "Capillary, the loyalty system, did not answer in time. Nothing was changed. Try again in a moment.",
-            kind="timeout",
-            request_id=request_id,
-        )
-    if isinstance(exc, cap.CapillaryResponseValidationError):
-        return UpstreamUnavailableError(
-            "Capillary answered with something the console cannot read. Try again; if it persists, tell your "
-            "administrator, quoting the request id.",
-            kind="bad_response",
-            request_id=request_id,
-        )
-    if isinstance(exc, cap.CapillaryRateLimitedError):
-        return UpstreamUnavailableError(
-            "Capillary is receiving too many requests right now. Wait a few seconds and try again.",
-            request_id=request_id,
-        )
-    if isinstance(exc, cap.CapillaryUnavailableError):
-        return UpstreamUnavailableError(request_id=request_id)
-    if isinstance(exc, cap.CapillaryAuthenticationError | cap.CapillaryPermissionError):
-        return UpstreamRejectedError(
-            "The console's Capillary credentials were refused. Tell your administrator, quoting the request id.",
-            request_id=request_id,
-        )
-    return UpstreamRejectedError(request_id=request_id)
-
-
 def _fetch_customer(customer_id: int, *, client: CapillaryClient) -> WireCustomer:
     try:
         return client.customer_get(customer_id, **DETAIL_PARAMS)
@@ -135,23 +92,20 @@ def customer_search(
         tried.append(reading)
         try:
             found = _try_reading(reading, source=source, account_id=account_id, client=client)
-        except (cap.CapillaryNotFoundError, cap.CapillaryInvalidIdentifierError, cap.CapillaryBadRequestError):
-            continue
-        except cap.CapillaryCustomerMergedError as exc:
-            if exc.survivor_id:
+        except cap.CapillaryError as exc:
+            miss = lookup_miss(exc)
+            if miss is None:
+                raise translate_error(exc) from exc
+            if miss == LookupMiss.MERGED:
                 return SearchOutcome(
                     query=query, source=source, tried=tried, customer_id=exc.survivor_id, matched=reading
                 )
-            continue
-        except cap.CapillaryCustomerDeletedError:
-            if reading.type == CUSTOMER_ID:
+            if miss == LookupMiss.DELETED and reading.type == CUSTOMER_ID:
                 # Land on the page that says the customer was deleted, rather than pretending nobody matched.
                 return SearchOutcome(
                     query=query, source=source, tried=tried, customer_id=int(reading.value), matched=reading
                 )
             continue
-        except cap.CapillaryError as exc:
-            raise translate_error(exc) from exc
         if isinstance(found, list):
             if len(found) == 1:
                 return SearchOutcome(

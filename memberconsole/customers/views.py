@@ -1,4 +1,4 @@
-"""Customer pages: search from one box, and the whole customer on one page."""
+"""Customer pages: the start page, search from one box, and the whole customer on one page."""
 
 from urllib.parse import urlencode
 
@@ -9,16 +9,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from memberconsole.customers import selectors, services
-from memberconsole.customers.exceptions import (
+from memberconsole.core.exceptions import (
     CustomerDeletedError,
     CustomerMergedError,
     CustomerNotFoundError,
     UpstreamRejectedError,
     UpstreamUnavailableError,
 )
-from memberconsole.customers.forms import MULTI_ACCOUNT_SOURCES, CustomerSearchForm
-from memberconsole.customers.identifiers import CARD, EMAIL, EXTERNAL_ID, MAX_CUSTOMER_ID, MOBILE
+from memberconsole.core.identifiers import CARD, EMAIL, EXTERNAL_ID, MAX_CUSTOMER_ID, MOBILE
+from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES
+from memberconsole.customers import selectors, services
+from memberconsole.customers.forms import CustomerSearchForm
 
 
 def _register_link(outcome: selectors.SearchOutcome) -> str:
@@ -44,6 +45,13 @@ def _unavailable(
         {"error": exc, "retry_url": request.get_full_path(), **context},
         status=status,
     )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The agent's start page: the search box and the customers they opened last."""
+    services.recent_customers_trim(agent=request.user)
+    return TemplateResponse(request, "customers/home.html", {"recent": selectors.recent_customers(agent=request.user)})
 
 
 @require_GET

@@ -14,7 +14,7 @@ from memberconsole.registration.models import (
     RegistrationSettings,
     RegistrationSource,
 )
-from memberconsole.registration.services import extended_fields_sync, programs_sync
+from memberconsole.registration.sync import extended_fields_sync, programs_sync
 
 
 def _run_sync(request: HttpRequest, sync, what: str) -> None:

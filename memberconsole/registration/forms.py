@@ -7,22 +7,17 @@ from decimal import Decimal
 import phonenumbers
 from django import forms
 
-from memberconsole.registration.models import (
-    EMAIL,
-    EXTERNAL_ID,
-    HIDDEN,
-    MOBILE,
-    MULTI_ACCOUNT_SOURCES,
-    REQUIRED,
-    SOURCE_CHOICES,
-    FormField,
-    RegistrationSettings,
-)
-from memberconsole.registration.services import RegistrationData
+from memberconsole.core.identifiers import EMAIL, EXTERNAL_ID, MOBILE, normalise_mobile
+from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES, SOURCE_CHOICES
+from memberconsole.registration.domain import RegistrationData
+from memberconsole.registration.models import HIDDEN, REQUIRED, FormField, RegistrationSettings
 
-NAME_MAX = 100  # register-customer.txt: longer names are cut by Capillary; we refuse rather than lose letters.
+# register-customer.txt (docs.capillarytech.com/reference/v2-add-customer): longer names are cut by Capillary; we
+# refuse rather than lose letters.
+NAME_MAX = 100
 EMAIL_MAX = 255
-# Capillary's name rule (api-notes §4.5): letters, digits, spaces, hyphens and apostrophes (any script).
+# Capillary's name rule (api-notes §4.5, docs.capillarytech.com/reference/v2-add-customer): letters, digits, spaces,
+# hyphens and apostrophes (any script).
 NAME_FORBIDDEN = set('<>{}[]\\/|@#$%^*=+~`;:"!?')
 
 
@@ -105,15 +100,12 @@ class RegistrationForm(forms.Form):
         if not value:
             return ""
         country = self.config.default_country
-        try:
-            number = phonenumbers.parse(value, country)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        normalised = normalise_mobile(value, default_country=country)
+        if normalised is None:
             raise forms.ValidationError(
                 f"This is not a valid mobile number. Numbers from outside {country} need their country code, like +65."
             )
-        return f"{number.country_code}{number.national_number}"
+        return normalised
 
     def clean_email(self) -> str:
         value = self.cleaned_data.get("email", "")

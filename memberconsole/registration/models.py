@@ -8,24 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-# Capillary's sources (register-customer.txt), and those with several accounts (api-notes §4.6). The console's one list.
-SOURCE_CHOICES = [
-    ("INSTORE", "In store"),
-    ("WECHAT", "WeChat"),
-    ("LINE", "LINE"),
-    ("FACEBOOK", "Facebook"),
-    ("WEB_ENGAGE", "WebEngage"),
-    ("MARTJACK", "MartJack"),
-    ("MOBILE_APP", "Mobile app"),
-    ("ECOMMERCE", "E-commerce"),
-    ("WEBSITE", "Website"),
-    ("TMALL", "Tmall"),
-    ("TAOBAO", "Taobao"),
-    ("JD", "JD"),
-]
-MULTI_ACCOUNT_SOURCES = frozenset({"FACEBOOK", "WEB_ENGAGE", "WECHAT", "MOBILE_APP", "LINE", "MARTJACK"})
+from memberconsole.core.identifiers import EMAIL, EXTERNAL_ID, MOBILE
+from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES, SOURCE_CHOICES
 
-MOBILE, EMAIL, EXTERNAL_ID = "mobile", "email", "externalId"
 # The form field that holds each identifier.
 FIELD_FOR_IDENTIFIER = {MOBILE: "mobile", EMAIL: "email", EXTERNAL_ID: "external_id"}
 IDENTIFIER_CHOICES = [(MOBILE, "Mobile"), (EMAIL, "Email"), (EXTERNAL_ID, "External ID")]

@@ -1,45 +1,23 @@
-"""Registration reads: who already owns an identifier, and the configuration the form is built from."""
+"""Registration reads: who already owns an identifier, and one registration's result in words."""
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from decimal import Decimal
 
 from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
-from memberconsole.customers.mapping import display_name
-from memberconsole.registration.models import MULTI_ACCOUNT_SOURCES, RegistrationAttempt
-
-# Warnings and side effects in plain words (register-customer.txt, api-notes §3.5).
-WARNING_WORDS = {
-    8107: "Default customer status label not set: the customer has no status label until an administrator sets one.",
-    8050: "The identifier already belonged to a customer in another source: the new profile was added to them.",
-    1302: "The supplementary program's expiry is before the membership expiry.",
-    91015: "An extended field could not be saved (unknown field or value too long).",
-    1053: "The preferred store was not found.",
-}
-
-IDENTIFIER_LABELS = {"mobile": "mobile number", "email": "email address", "externalId": "external ID"}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DuplicateMatch:
-    """A customer who already has the identifier the agent typed."""
-
-    customer_id: int
-    identifier: str
-    value: str
-    name: str
-    sources: list[str]
-    in_same_source: bool
-
-    @property
-    def identifier_label(self) -> str:
-        return IDENTIFIER_LABELS.get(self.identifier, self.identifier)
+from memberconsole.core.exceptions import LookupMiss, lookup_miss
+from memberconsole.core.identifiers import EMAIL
+from memberconsole.core.sources import ALL, MULTI_ACCOUNT_SOURCES
+from memberconsole.core.summaries import customer_summary
+from memberconsole.core.warnings import warning_text
+from memberconsole.registration.domain import DuplicateMatch, RegistrationData, RegistrationResult, SideEffect
+from memberconsole.registration.models import RegistrationAttempt
 
 
 def _same(identifier: str, stored: str | None, typed: str) -> bool:
     # Capillary may store an email in another case than typed; identifiers are otherwise compared as they are.
-    if identifier == "email":
+    if identifier == EMAIL:
         return (stored or "").lower() == typed.lower()
     return stored == typed
 
@@ -50,17 +28,25 @@ def identifier_owner(
     """Who has this identifier in any source (None if nobody); raises the client's errors if it cannot tell."""
     client = client or get_capillary_client()
     try:
-        customer = client.customer_lookup(identifier_name=identifier, identifier_value=value, source="ALL")
-    except (cap.CapillaryNotFoundError, cap.CapillaryInvalidIdentifierError):
+        customer = client.customer_lookup(identifier_name=identifier, identifier_value=value, source=ALL)
+    except cap.CapillaryError as exc:
+        miss = lookup_miss(exc)
+        if miss is None or isinstance(exc, cap.CapillaryBadRequestError):
+            # Capillary failed, or refused the lookup without saying why (search reads past that): we cannot tell.
+            raise
+        if miss == LookupMiss.MERGED:
+            # The identifier now belongs to the survivor: registering it again in this source would be refused.
+            return DuplicateMatch(
+                customer_id=exc.survivor_id,
+                identifier=identifier,
+                value=value,
+                name="",
+                sources=[],
+                in_same_source=True,
+            )
+        # Nobody has it; a PII-deleted customer no longer holds it for new registrations; a merged account whose
+        # survivor Capillary did not name is for Capillary to decide on the POST.
         return None
-    except cap.CapillaryCustomerDeletedError:
-        return None  # a PII-deleted customer no longer holds the identifier for new registrations
-    except cap.CapillaryCustomerMergedError as exc:
-        if exc.survivor_id is None:
-            return None  # a merged account whose survivor Capillary did not name: Capillary decides on the POST
-        return DuplicateMatch(
-            customer_id=exc.survivor_id, identifier=identifier, value=value, name="", sources=[], in_same_source=True
-        )
     in_same_source = False
     for profile in customer.profiles:
         if (profile.source or "").upper() != source:
@@ -72,31 +58,36 @@ def identifier_owner(
             for i in profile.identifiers
         ):
             in_same_source = True
+    summary = customer_summary(customer)
     return DuplicateMatch(
-        customer_id=int(customer.id or 0),
+        customer_id=summary.customer_id,
         identifier=identifier,
         value=value,
-        name=display_name(customer.profiles),
-        sources=sorted({p.source for p in customer.profiles if p.source}),
+        name=summary.name,
+        sources=summary.sources,
         in_same_source=in_same_source,
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SideEffect:
-    """Something the customer received on registration, in words."""
-
-    kind: str
-    what: str
-    amount: Decimal | None = None
-    valid_until: object = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RegistrationResult:
-    attempt: RegistrationAttempt
-    warnings: list[str]
-    side_effects: list[SideEffect]
+def identifier_owners(
+    *, data: RegistrationData, client: CapillaryClient, first: str = "", skip_errors: bool = False
+) -> Iterator[DuplicateMatch]:
+    """The existing owner of each identifier in the form, `first` (an identifier name) checked first; raises the
+    client's errors when Capillary cannot tell, unless skip_errors (then that identifier is passed over)."""
+    identifiers = data.identifiers()
+    order = [first] if first in identifiers else []
+    order += [name for name in identifiers if name != first]
+    for name in order:
+        try:
+            match = identifier_owner(
+                identifier=name, value=identifiers[name], source=data.source, account_id=data.account_id, client=client
+            )
+        except cap.CapillaryError:
+            if skip_errors:
+                continue
+            raise
+        if match:
+            yield match
 
 
 def _side_effect(item: dict) -> SideEffect:
@@ -123,12 +114,6 @@ def _amount(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def warning_words(code: int | None, message: str) -> str:
-    """A registration warning in plain words, with its code."""
-    words = WARNING_WORDS.get(code or 0, message or "Capillary sent a warning.")
-    return f"{words} (code {code})" if code else words
-
-
 def registration_result(*, token, agent) -> RegistrationResult | None:
     """One of the agent's registrations with its warnings and side effects in words (None if not theirs)."""
     attempt = RegistrationAttempt.objects.filter(token=token, agent=agent).first()
@@ -136,6 +121,6 @@ def registration_result(*, token, agent) -> RegistrationResult | None:
         return None
     return RegistrationResult(
         attempt=attempt,
-        warnings=[warning_words(w.get("code"), w.get("message", "")) for w in attempt.warnings],
+        warnings=[warning_text(w.get("code"), w.get("message", "")) for w in attempt.warnings],
         side_effects=[_side_effect(item) for item in attempt.side_effects],
     )

@@ -1,4 +1,9 @@
-"""Registration writes: sync the mirrored configuration from Capillary, and register a customer exactly once."""
+"""Register a walk-in customer exactly once: the form token's history, the duplicate checks, one POST, its outcome.
+
+An attempt moves SENDING -> REGISTERED | REJECTED | NOT_SENT | UNKNOWN (models.RegistrationAttempt). Its one-time token
+is claimed in the database before the single POST /v2/customers, which is never retried; an answer that leaves the
+outcome uncertain (a timeout or 5xx once the request may have left) is settled by looking the customer up.
+"""
 
 import dataclasses
 import hashlib
@@ -6,8 +11,6 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,49 +19,35 @@ from django.utils import timezone
 from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
-from memberconsole.capillary.schemas import (
-    CommChannelInput,
-    CustomerCreateRequest,
-    IdentifierInput,
-    LoyaltyInfoInput,
-    LoyaltyProgramEnrollmentInput,
-    ProfileInput,
-    UserContext,
-)
-from memberconsole.customers.selectors import translate_error
+from memberconsole.capillary.schemas import CustomerCreateRequest, CustomerCreateResponse, UserContext
+from memberconsole.core.exceptions import translate_error
+from memberconsole.registration.domain import DuplicateMatch, RegistrationData
 from memberconsole.registration.models import (
-    EMAIL,
-    EXTERNAL_ID,
     FIELD_FOR_IDENTIFIER,
-    MOBILE,
-    ExtendedFieldDefinition,
-    LoyaltyProgram,
     RegistrationAttempt,
     RegistrationRejection,
     RegistrationSettings,
 )
-from memberconsole.registration.selectors import DuplicateMatch, identifier_owner
+from memberconsole.registration.payloads import build_request
+from memberconsole.registration.selectors import identifier_owners
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RegistrationData:
-    """What the agent entered, cleaned: identifiers already in Capillary's format."""
-
-    first_name: str = ""
-    last_name: str = ""
-    mobile: str = ""
-    email: str = ""
-    external_id: str = ""
-    card_number: str = ""
-    source: str = "INSTORE"
-    account_id: str = ""
-    extended_fields: dict[str, object] = field(default_factory=dict)
-    custom_fields: dict[str, object] = field(default_factory=dict)
-
-    def identifiers(self) -> dict[str, str]:
-        """mobile / email / externalId values that were given."""
-        given = {MOBILE: self.mobile, EMAIL: self.email, EXTERNAL_ID: self.external_id}
-        return {name: value for name, value in given.items() if value}
+ALREADY_EXISTS = "A customer with this identifier already exists in this source."
+NOT_REACHED = (
+    "Capillary, the loyalty system, could not be reached, so nothing was registered. "
+    "Everything you typed is still here: try again in a moment."
+)
+UNCHECKED = (
+    "Capillary did not answer and we could not check whether the customer was registered. "
+    "Search for the customer before trying again, so they are not registered twice."
+)
+CHECKED_NOT_REGISTERED = (
+    "Capillary did not confirm the registration, and a check shows the customer was not registered. "
+    "Nothing was saved; everything you typed is still here, so you can try again."
+)
+CANNOT_CHECK = (
+    "Capillary, the loyalty system, is not answering, so we cannot check for an existing customer. "
+    "Nothing was registered. Everything you typed is still here: try again in a moment."
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,75 +74,7 @@ def _client(client: CapillaryClient | None) -> CapillaryClient:
     return client or get_capillary_client()
 
 
-def _wire_value(value: object) -> object:
-    """Field values as the API wants them: dates in the full datetime format (get-customer-by-id.txt)."""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return f"{value.isoformat()}T00:00:00Z"
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _number(value: Decimal | None) -> int | float | None:
-    # The API takes loyaltyPoints as a JSON number; a Decimal would be serialised as a string.
-    if value is None:
-        return None
-    value = Decimal(str(value))
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _full_datetime(value: datetime | None) -> str | None:
-    # register-customer.txt: expiry dates as YYYY-MM-DDTHH:MM:SS+/-(time-zone).
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
-
-
-def build_request(data: RegistrationData, config: RegistrationSettings) -> CustomerCreateRequest:
-    """The POST /v2/customers body for this registration under this configuration."""
-    identifiers = [IdentifierInput(type=name, value=value) for name, value in data.identifiers().items()]
-    if config.issue_card and data.card_number:
-        identifiers.append(
-            IdentifierInput(
-                type="cardnumber",
-                value=data.card_number,
-                series_id=config.card_series_id,
-                status_label=config.card_status_label or "ACTIVE",
-            )
-        )
-    channels = []
-    if data.mobile:
-        channels.append(CommChannelInput(type="mobile", value=data.mobile, primary=True, verified=False))
-    if data.email:
-        channels.append(CommChannelInput(type="email", value=data.email, primary=True, verified=False))
-    profile = ProfileInput(
-        first_name=data.first_name or None,
-        last_name=data.last_name or None,
-        identifiers=identifiers,
-        comm_channels=channels,
-        fields={key: _wire_value(value) for key, value in data.custom_fields.items() if value not in (None, "")},
-        source=data.source,
-        account_id=data.account_id or None,
-    )
-    enrollments = None
-    if config.enroll_program_id:
-        enrollments = [
-            LoyaltyProgramEnrollmentInput(
-                program_id=config.enroll_program.program_id,
-                tier_number=config.enroll_tier_number,
-                loyalty_points=_number(config.enroll_points),
-                tier_expiry_date=_full_datetime(config.enroll_tier_expiry),
-                points_expiry_date=_full_datetime(config.enroll_points_expiry),
-            )
-        ]
-    return CustomerCreateRequest(
-        profiles=[profile],
-        extended_fields={k: _wire_value(v) for k, v in data.extended_fields.items() if v not in (None, "")},
-        loyalty_info=LoyaltyInfoInput(loyalty_type=config.loyalty_type),
-        associated_with=config.till_code or None,
-        loyalty_program_enrollments=enrollments,
-        status_label=config.status_label or None,
-    )
+# ---------------------------------------------------------------------------------------------------- one attempt
 
 
 def _claim(token, *, agent, data: RegistrationData) -> RegistrationAttempt:
@@ -174,32 +95,6 @@ def _finish(attempt: RegistrationAttempt, status: str, **fields) -> Registration
     attempt.finished_at = timezone.now()
     attempt.save()
     return attempt
-
-
-def _field_for(exc: cap.CapillaryError, data: RegistrationData, config: RegistrationSettings) -> str:
-    if isinstance(exc, cap.CapillaryInvalidSourceError):
-        return "source"
-    if isinstance(exc, cap.CapillaryAccountIdError):
-        return "account_id"
-    if isinstance(exc, cap.CapillaryInvalidIdentifierError):
-        return FIELD_FOR_IDENTIFIER.get(exc.identifier or "", config.primary_identifier_field())
-    return ""
-
-
-def _verify_after_uncertain_failure(
-    data: RegistrationData, config: RegistrationSettings, *, client: CapillaryClient
-) -> DuplicateMatch | None:
-    """After a timeout or 5xx once the POST may have reached Capillary: is the customer there now, in this source?"""
-    identifiers = data.identifiers()
-    order = [config.primary_identifier] + [name for name in identifiers if name != config.primary_identifier]
-    for name in order:
-        if name in identifiers:
-            match = identifier_owner(
-                identifier=name, value=identifiers[name], source=data.source, account_id=data.account_id, client=client
-            )
-            if match and match.in_same_source:
-                return match
-    return None
 
 
 def customer_register(
@@ -238,71 +133,16 @@ def _send(
     try:
         response = client.customer_create(request, user_context=context)
     except cap.CapillaryAlreadyExistsError as exc:
-        _finish(attempt, RegistrationAttempt.REJECTED, request_id=exc.request_id or "", codes=_codes(exc))
-        name = config.primary_identifier
-        identifiers = data.identifiers()
-        existing = None
-        for candidate in [name, *identifiers]:
-            if candidate in identifiers:
-                existing = _safe_owner(candidate, identifiers[candidate], data, client)
-                if existing:
-                    break
-        field_name = FIELD_FOR_IDENTIFIER[existing.identifier if existing else name]
-        return RegistrationOutcome(
-            attempt=attempt,
-            existing=existing,
-            field_errors={field_name: "A customer with this identifier already exists in this source."},
-        )
+        return _already_registered(exc, attempt=attempt, data=data, config=config, client=client)
     except cap.CapillaryUnavailableError as exc:
-        if exc.status_code is None and not exc.request_sent:
-            # Refused, unreachable or timed out connecting: the request never left, nothing can have been registered.
-            _finish(attempt, RegistrationAttempt.NOT_SENT, request_id=exc.request_id or "")
-            return RegistrationOutcome(
-                attempt=attempt,
-                form_error="Capillary, the loyalty system, could not be reached, so nothing was registered. "
-                "Everything you typed is still here: try again in a moment.",
-            )
-        try:
-            match = _verify_after_uncertain_failure(data, config, client=client)
-        except cap.CapillaryError as lookup_exc:
-            _finish(attempt, RegistrationAttempt.UNKNOWN, request_id=exc.request_id or lookup_exc.request_id or "")
-            return RegistrationOutcome(
-                attempt=attempt,
-                form_error="Capillary did not answer and we could not check whether the customer was registered. "
-                "Search for the customer before trying again, so they are not registered twice.",
-            )
-        if match:
-            _finish(
-                attempt,
-                RegistrationAttempt.REGISTERED,
-                customer_id=match.customer_id,
-                confirmed_by_lookup=True,
-                request_id=exc.request_id or "",
-            )
-            return RegistrationOutcome(attempt=attempt)
-        _finish(attempt, RegistrationAttempt.NOT_SENT, request_id=exc.request_id or "")
-        return RegistrationOutcome(
-            attempt=attempt,
-            form_error="Capillary did not confirm the registration, and a check shows the customer was not registered. "
-            "Nothing was saved; everything you typed is still here, so you can try again.",
-        )
+        return _settle_uncertain(exc, attempt=attempt, data=data, config=config, client=client)
     except cap.CapillaryError as exc:
-        _finish(attempt, RegistrationAttempt.REJECTED, request_id=exc.request_id or "", codes=_codes(exc))
-        field_name = _field_for(exc, data, config)
-        if field_name:
-            return RegistrationOutcome(attempt=attempt, field_errors={field_name: _field_message(exc, field_name)})
-        if isinstance(exc, cap.CapillaryValidationError | cap.CapillaryBadRequestError | cap.CapillaryPermissionError):
-            # A rule the form did not know (e.g. a mandatory field): tell administrators the mirror looks stale.
-            RegistrationRejection.objects.create(
-                attempt=attempt, codes=_codes(exc), message=exc.message[:2000], request_id=exc.request_id or ""
-            )
-            message = (
-                f"Capillary refused the registration: {exc.message}. Nothing was registered and everything you typed "
-                "is still here. Administrators have been told the registration settings may be out of date."
-            )
-        else:
-            message = f"{translate_error(exc).message} Nothing was registered; everything you typed is still here."
-        return RegistrationOutcome(attempt=attempt, form_error=message)
+        return _refused(exc, attempt=attempt, config=config)
+    return _registered(response, attempt=attempt)
+
+
+def _registered(response: CustomerCreateResponse, *, attempt: RegistrationAttempt) -> RegistrationOutcome:
+    """Capillary created the customer (or added a profile to one): keep its warnings and side effects."""
     warnings = [{"code": w.code, "message": w.message or ""} for w in response.warnings]
     _finish(
         attempt,
@@ -313,6 +153,113 @@ def _send(
         added_profile=8050 in {w["code"] for w in warnings},
     )
     return RegistrationOutcome(attempt=attempt)
+
+
+def _already_registered(
+    exc: cap.CapillaryAlreadyExistsError,
+    *,
+    attempt: RegistrationAttempt,
+    data: RegistrationData,
+    config: RegistrationSettings,
+    client: CapillaryClient,
+) -> RegistrationOutcome:
+    """Capillary says the customer exists in this source: point the agent at who has the identifier."""
+    _finish(attempt, RegistrationAttempt.REJECTED, request_id=exc.request_id or "", codes=_codes(exc))
+    existing = next(
+        identifier_owners(data=data, client=client, first=config.primary_identifier, skip_errors=True), None
+    )
+    field_name = FIELD_FOR_IDENTIFIER[existing.identifier if existing else config.primary_identifier]
+    return RegistrationOutcome(attempt=attempt, existing=existing, field_errors={field_name: ALREADY_EXISTS})
+
+
+def _settle_uncertain(
+    exc: cap.CapillaryUnavailableError,
+    *,
+    attempt: RegistrationAttempt,
+    data: RegistrationData,
+    config: RegistrationSettings,
+    client: CapillaryClient,
+) -> RegistrationOutcome:
+    """No usable answer: if the request never left nothing happened; else look the customer up in this source."""
+    request_id = exc.request_id or ""
+    if exc.status_code is None and not exc.request_sent:
+        # Refused, unreachable or timed out connecting: the request never left, nothing can have been registered.
+        _finish(attempt, RegistrationAttempt.NOT_SENT, request_id=request_id)
+        return RegistrationOutcome(attempt=attempt, form_error=NOT_REACHED)
+    try:
+        match = next(
+            (
+                m
+                for m in identifier_owners(data=data, client=client, first=config.primary_identifier)
+                if m.in_same_source
+            ),
+            None,
+        )
+    except cap.CapillaryError as lookup_exc:
+        _finish(attempt, RegistrationAttempt.UNKNOWN, request_id=request_id or lookup_exc.request_id or "")
+        return RegistrationOutcome(attempt=attempt, form_error=UNCHECKED)
+    if match is None:
+        _finish(attempt, RegistrationAttempt.NOT_SENT, request_id=request_id)
+        return RegistrationOutcome(attempt=attempt, form_error=CHECKED_NOT_REGISTERED)
+    _finish(
+        attempt,
+        RegistrationAttempt.REGISTERED,
+        customer_id=match.customer_id,
+        confirmed_by_lookup=True,
+        request_id=request_id,
+    )
+    return RegistrationOutcome(attempt=attempt)
+
+
+def _refused(
+    exc: cap.CapillaryError, *, attempt: RegistrationAttempt, config: RegistrationSettings
+) -> RegistrationOutcome:
+    """Capillary refused the registration: on a field when it says which, else in words for the whole form."""
+    _finish(attempt, RegistrationAttempt.REJECTED, request_id=exc.request_id or "", codes=_codes(exc))
+    field_name = _field_for(exc, config)
+    if field_name:
+        return RegistrationOutcome(attempt=attempt, field_errors={field_name: _field_message(exc, field_name)})
+    if isinstance(exc, cap.CapillaryValidationError | cap.CapillaryBadRequestError | cap.CapillaryPermissionError):
+        # A rule the form did not know (e.g. a mandatory field): tell administrators the mirror looks stale.
+        RegistrationRejection.objects.create(
+            attempt=attempt, codes=_codes(exc), message=exc.message[:2000], request_id=exc.request_id or ""
+        )
+        message = (
+            f"Capillary refused the registration: {exc.message}. Nothing was registered and everything you typed "
+            "is still here. Administrators have been told the registration settings may be out of date."
+        )
+    else:
+        message = f"{translate_error(exc).message} Nothing was registered; everything you typed is still here."
+    return RegistrationOutcome(attempt=attempt, form_error=message)
+
+
+def _field_for(exc: cap.CapillaryError, config: RegistrationSettings) -> str:
+    if isinstance(exc, cap.CapillaryInvalidSourceError):
+        return "source"
+    if isinstance(exc, cap.CapillaryAccountIdError):
+        return "account_id"
+    if isinstance(exc, cap.CapillaryInvalidIdentifierError):
+        return FIELD_FOR_IDENTIFIER.get(exc.identifier or "", config.primary_identifier_field())
+    return ""
+
+
+def _codes(exc: cap.CapillaryError) -> str:
+    return ",".join(str(code) for code in exc.codes)[:200]
+
+
+def _field_message(exc: cap.CapillaryError, field_name: str) -> str:
+    if isinstance(exc, cap.CapillaryInvalidSourceError):
+        return "Capillary does not accept registrations in this source for this org. Choose another source."
+    if isinstance(exc, cap.CapillaryAccountIdError):
+        return "This source needs a valid account ID."
+    return {
+        "mobile": "Capillary says this mobile number is not valid. Check the digits and the country code.",
+        "email": "Capillary says this email address is not valid.",
+        "external_id": "Capillary says this external ID is not valid.",
+    }.get(field_name, "Capillary says this value is not valid.")
+
+
+# ---------------------------------------------------------------------------------------------------- one submit
 
 
 # Deterministic: a failed form resubmitted twice at once (F5 twice, a double click) claims the same next token.
@@ -345,18 +292,8 @@ class Submission:
     next_token: uuid.UUID | None = None  # the token the re-shown form must carry
 
 
-def registration_submit(
-    *,
-    data: RegistrationData,
-    token: uuid.UUID,
-    agent,
-    confirm_existing: int | None = None,
-    config: RegistrationSettings | None = None,
-    client: CapillaryClient | None = None,
-) -> Submission:
-    """Everything a submit of the registration form does: the token's history, duplicate checks, then one POST."""
-    config = config or RegistrationSettings.load()
-    client = _client(client)
+def _token_history(*, token: uuid.UUID, agent, data: RegistrationData) -> tuple[uuid.UUID, Submission | None]:
+    """Follow the form token through earlier submits of this form: the token to use now, or what to show instead."""
     seen = set()
     while (previous := RegistrationAttempt.objects.filter(token=token).first()) is not None and token not in seen:
         seen.add(token)
@@ -367,24 +304,29 @@ def registration_submit(
         if status in {RegistrationAttempt.REGISTERED, RegistrationAttempt.SENDING}:
             if previous.fingerprint == fingerprint(data):
                 if status == RegistrationAttempt.REGISTERED:
-                    return Submission(registered=previous, earlier=True)
-                return Submission(in_flight=previous)
+                    return token, Submission(registered=previous, earlier=True)
+                return token, Submission(in_flight=previous)
             # The same form sent again with other details (Back, then retyped): that is someone else, not a resubmit.
             done = f"registered customer {previous.customer_id}" if previous.customer_id else "was already submitted"
-            return Submission(
+            return token, Submission(
                 form_error=f"This form {done}. The details have changed since: check them and submit again to "
                 "register this customer.",
                 next_token=uuid.uuid4(),
             )
         token = retry_token(token)  # rejected, not sent or unknown: nothing to show, a new attempt (checked below)
+    return token, None
+
+
+def _duplicates_check(
+    *, data: RegistrationData, token: uuid.UUID, confirm_existing: int | None, client: CapillaryClient
+) -> Submission | None:
+    """Who already has the form's identifiers: what to show instead of registering, or None to go ahead."""
     try:
-        matches = _owners(data, client=client)
+        matches = {
+            FIELD_FOR_IDENTIFIER[m.identifier]: m for m in identifier_owners(data=data, client=client)
+        }  # checked on submit, not only on leaving a field
     except cap.CapillaryError:
-        return Submission(
-            form_error="Capillary, the loyalty system, is not answering, so we cannot check for an existing customer. "
-            "Nothing was registered. Everything you typed is still here: try again in a moment.",
-            next_token=token,
-        )
+        return Submission(form_error=CANNOT_CHECK, next_token=token)
     blocking = {f: m for f, m in matches.items() if m.in_same_source}
     if blocking:
         return Submission(
@@ -405,6 +347,27 @@ def registration_submit(
         )
     if others and confirm_existing not in others:
         return Submission(duplicates=matches, confirm=next(iter(matches.values())), next_token=token)
+    return None
+
+
+def registration_submit(
+    *,
+    data: RegistrationData,
+    token: uuid.UUID,
+    agent,
+    confirm_existing: int | None = None,
+    config: RegistrationSettings | None = None,
+    client: CapillaryClient | None = None,
+) -> Submission:
+    """Everything a submit of the registration form does: the token's history, duplicate checks, then one POST."""
+    config = config or RegistrationSettings.load()
+    client = _client(client)
+    token, earlier = _token_history(token=token, agent=agent, data=data)
+    if earlier is not None:
+        return earlier
+    blocked = _duplicates_check(data=data, token=token, confirm_existing=confirm_existing, client=client)
+    if blocked is not None:
+        return blocked
     try:
         outcome = customer_register(data=data, agent=agent, token=token, config=config, client=client)
     except TokenAlreadyUsed as exc:  # a simultaneous submit of the same form claimed the token first
@@ -419,108 +382,3 @@ def registration_submit(
         attempt=outcome.attempt,
         next_token=retry_token(outcome.attempt.token),
     )
-
-
-def _owners(data: RegistrationData, *, client: CapillaryClient) -> dict[str, DuplicateMatch]:
-    """Who already has each identifier in the form, by form field (checked on submit, not only on leaving a field)."""
-    found = {}
-    for name, value in data.identifiers().items():
-        match = identifier_owner(
-            identifier=name, value=value, source=data.source, account_id=data.account_id, client=client
-        )
-        if match:
-            found[FIELD_FOR_IDENTIFIER[name]] = match
-    return found
-
-
-def _safe_owner(name: str, value: str, data: RegistrationData, client: CapillaryClient) -> DuplicateMatch | None:
-    try:
-        return identifier_owner(
-            identifier=name, value=value, source=data.source, account_id=data.account_id, client=client
-        )
-    except cap.CapillaryError:
-        return None
-
-
-def _codes(exc: cap.CapillaryError) -> str:
-    return ",".join(str(code) for code in exc.codes)[:200]
-
-
-def _field_message(exc: cap.CapillaryError, field_name: str) -> str:
-    if isinstance(exc, cap.CapillaryInvalidSourceError):
-        return "Capillary does not accept registrations in this source for this org. Choose another source."
-    if isinstance(exc, cap.CapillaryAccountIdError):
-        return "This source needs a valid account ID."
-    return {
-        "mobile": "Capillary says this mobile number is not valid. Check the digits and the country code.",
-        "email": "Capillary says this email address is not valid.",
-        "external_id": "Capillary says this external ID is not valid.",
-    }.get(field_name, "Capillary says this value is not valid.")
-
-
-def extended_fields_sync(*, client: CapillaryClient | None = None) -> list[str]:
-    """Mirror the org's customer extended fields; returns what changed, in words. Never deletes a field in use."""
-    definitions = [d for d in _client(client).extended_fields_list() if (d.entity_type or "").upper() == "CUSTOMER"]
-    now = timezone.now()
-    report, seen = [], set()
-    for d in definitions:
-        if not d.name:
-            continue
-        seen.add(d.name)
-        _, created = ExtendedFieldDefinition.objects.update_or_create(
-            name=d.name,
-            defaults={
-                "label": d.label or "",
-                "data_type": (d.data_type or "STRING").upper(),
-                "possible_values": list(d.possible_values),
-                "synced_at": now,
-                "present_upstream": True,
-            },
-        )
-        if created:
-            report.append(f"Added extended field {d.name}.")
-    for gone in ExtendedFieldDefinition.objects.exclude(name__in=seen).filter(present_upstream=True):
-        gone.present_upstream = False
-        gone.save(update_fields=["present_upstream"])
-        if gone.formfield_set.exists():
-            report.append(
-                f"Extended field {gone.name} is no longer in Capillary but the registration form still uses it: "
-                "kept; remove it from the form."
-            )
-        else:
-            report.append(f"Extended field {gone.name} is no longer in Capillary: marked as gone.")
-    report.append(f"{len(seen)} customer extended fields in Capillary.")
-    return report
-
-
-def programs_sync(*, client: CapillaryClient | None = None) -> list[str]:
-    """Mirror the org's loyalty programs; returns what changed, in words."""
-    programs = _client(client).programs_list()
-    now = timezone.now()
-    report, seen = [], set()
-    for p in programs:
-        if p.program_id is None:
-            continue
-        seen.add(p.program_id)
-        _, created = LoyaltyProgram.objects.update_or_create(
-            program_id=p.program_id,
-            defaults={
-                "name": p.program_name or f"Program {p.program_id}",
-                "description": p.program_description or "",
-                "is_default": bool(p.is_default),
-                "synced_at": now,
-                "present_upstream": True,
-            },
-        )
-        if created:
-            report.append(f"Added program {p.program_name} ({p.program_id}).")
-    for gone in LoyaltyProgram.objects.exclude(program_id__in=seen).filter(present_upstream=True):
-        gone.present_upstream = False
-        gone.save(update_fields=["present_upstream"])
-        in_use = RegistrationSettings.objects.filter(enroll_program=gone).exists()
-        report.append(
-            f"Program {gone.name} is no longer in Capillary"
-            + (" but new customers are still enrolled in it: change the configuration." if in_use else ".")
-        )
-    report.append(f"{len(seen)} loyalty programs in Capillary.")
-    return report

@@ -7,7 +7,7 @@ import pytest
 
 from memberconsole.registration.forms import RegistrationForm
 from memberconsole.registration.models import EMAIL, EXTERNAL_ID, HIDDEN, OPTIONAL, REQUIRED, FormField
-from memberconsole.registration.services import build_request
+from memberconsole.registration.payloads import build_request
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from memberconsole.capillary.auth import CapillaryBasicAuth
 from memberconsole.capillary.client import CapillaryClient
 from memberconsole.registration.models import ExtendedFieldDefinition, FormField, LoyaltyProgram
-from memberconsole.registration.services import extended_fields_sync, programs_sync
+from memberconsole.registration.sync import extended_fields_sync, programs_sync
 
 pytestmark = pytest.mark.django_db
 

@@ -385,26 +385,6 @@ class TestResubmits:
         assert agent_client.get(f"/customers/register/{attempt.token}/").status_code == 404
 
 
-def test_an_unexpected_failure_while_sending_leaves_the_attempt_unknown_not_sending(agent, config):
-    from memberconsole.capillary.auth import CapillaryBasicAuth
-    from memberconsole.capillary.client import CapillaryClient
-    from memberconsole.registration.services import RegistrationData, customer_register
-
-    def explode(request):
-        raise RuntimeError("a bug below the client")
-
-    client = CapillaryClient.build(
-        base_url="http://capillary.invalid",
-        auth=CapillaryBasicAuth("u", "p"),
-        timeout=1,
-        user_agent="test",
-        transport=httpx.MockTransport(explode),
-    )
-    with pytest.raises(RuntimeError):
-        customer_register(data=RegistrationData(mobile="918111223344"), agent=agent, token=uuid.uuid4(), client=client)
-    assert RegistrationAttempt.objects.get().status == RegistrationAttempt.UNKNOWN
-
-
 def test_registering_writes_no_customer_data_to_any_log(agent_client, config, capillary, caplog):
     import logging
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from memberconsole.capillary.errors import CapillaryError
-from memberconsole.registration.services import extended_fields_sync, programs_sync
+from memberconsole.registration.sync import extended_fields_sync, programs_sync
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Interpret what an agent typed in the search box: which identifier it most plausibly is, and what else it could be."""
+"""Identifiers as every app names them, and what an agent typed read as them: which identifier it most plausibly is,
+and what else it could be (the search box, bulk lookup and the registration form share these readings)."""
 
 import re
 import unicodedata
@@ -8,7 +9,8 @@ import phonenumbers
 
 MAX_QUERY_LENGTH = 200
 
-# Identifier names as the lookup API spells them (lookup-customer-details.txt), plus our own "id" and "name".
+# Identifier names as the lookup API spells them (lookup-customer-details.txt,
+# docs.capillarytech.com/reference/get-customer-details), plus our own "id" and "name".
 MOBILE = "mobile"
 EMAIL = "email"
 CARD = "cardnumber"
@@ -37,7 +39,8 @@ _WECHAT = re.compile(r"^o[A-Za-z0-9_\-]{20,40}$")
 # after card number and external ID, which are more common at a counter.
 _WECHAT_LIKE = re.compile(r"^o[A-Za-z0-9_\-]{7,}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-./:#]+$")
-MAX_CUSTOMER_ID = 2**63 - 1  # customer IDs are Longs (get-customer-by-id.txt)
+# Customer IDs are Longs (get-customer-by-id.txt, docs.capillarytech.com/reference/get-customer-details-v2).
+MAX_CUSTOMER_ID = 2**63 - 1
 
 
 class InvalidSearchQuery(ValueError):
@@ -81,7 +84,7 @@ def clean_query(text: str) -> str:
     return text
 
 
-def mobile_digits(text: str, *, default_country: str) -> str | None:
+def normalise_mobile(text: str, *, default_country: str) -> str | None:
     """The digits-with-country-code form Capillary stores (e.g. '919876543210'), or None if it is not a phone number."""
     try:
         number = phonenumbers.parse(text, default_country)
@@ -119,15 +122,16 @@ def readings_for(text: str, *, default_country: str, forced_type: str = "") -> l
 def _digit_readings(text: str, *, default_country: str) -> list[Reading]:
     digits = _SEPARATORS.sub("", text).lstrip("+")
     formatted = text.startswith("+") or bool(_SEPARATORS.search(text)) or digits.startswith("0")
-    normalized = mobile_digits(text, default_country=default_country)
+    normalized = normalise_mobile(text, default_country=default_country)
     if normalized is None and not text.startswith("+"):
         # Digits that already carry a country code, typed without the "+": 919876543210, 447911123456.
-        normalized = mobile_digits("+" + digits, default_country=default_country)
+        normalized = normalise_mobile("+" + digits, default_country=default_country)
     mobiles = []
     if normalized:
         mobiles.append(Reading(MOBILE, normalized))
     if digits != normalized and 6 <= len(digits) <= 15 and not digits.startswith("0"):
-        # The docs' own customers store mobiles without a country code (566881933 has 1234512345).
+        # The docs' own customers store mobiles without a country code (566881933 has 1234512345;
+        # get-customer-by-id.txt, docs.capillarytech.com/reference/get-customer-details-v2).
         mobiles.append(Reading(MOBILE, digits, "as typed"))
     others = []
     if not formatted and 0 < int(digits) <= MAX_CUSTOMER_ID and not digits.startswith("0"):
@@ -143,7 +147,7 @@ def _forced(text: str, forced_type: str, *, default_country: str) -> Reading:
     if forced_type not in TYPE_LABELS:
         raise InvalidSearchQuery("Choose a search type from the list.")
     if forced_type == MOBILE:
-        normalized = mobile_digits(text, default_country=default_country)
+        normalized = normalise_mobile(text, default_country=default_country)
         if normalized is None:
             digits = _SEPARATORS.sub("", text).lstrip("+")
             if not digits.isdigit() or not 6 <= len(digits) <= 15:

@@ -1,6 +1,6 @@
 import pytest
 
-from memberconsole.customers.identifiers import (
+from memberconsole.core.identifiers import (
     CARD,
     CUSTOMER_ID,
     EMAIL,
