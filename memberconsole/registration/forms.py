@@ -63,7 +63,11 @@ class RegistrationForm(forms.Form):
         allowed = [s.source for s in sources] or [config.default_source]
         labels = dict(SOURCE_CHOICES)
         self.fields["source"] = forms.ChoiceField(
-            label="Source", choices=[(s, labels.get(s, s)) for s in allowed], initial=config.default_source
+            label="Source",
+            choices=[(s, labels.get(s, s)) for s in allowed],
+            initial=config.default_source,
+            # console.js shows the account ID only for these sources.
+            widget=forms.Select(attrs={"data-multi-account": " ".join(sorted(MULTI_ACCOUNT_SOURCES))}),
         )
         self.account_ids = {s.source: s.account_id_list() for s in sources if s.is_multi_account}
         self.fields["account_id"] = forms.CharField(label="Account ID", required=False, max_length=100, strip=True)
@@ -74,10 +78,6 @@ class RegistrationForm(forms.Form):
             self.custom.append((f"x_{field.pk}", field))
         if not self.is_bound and "token" not in self.initial:
             self.initial["token"] = uuid.uuid4()
-
-    @property
-    def multi_account_sources(self) -> list[str]:
-        return sorted(MULTI_ACCOUNT_SOURCES)
 
     def clean_first_name(self) -> str:
         return self._clean_name("first_name")

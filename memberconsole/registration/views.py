@@ -14,12 +14,17 @@ from memberconsole.registration import selectors, services
 from memberconsole.registration.forms import RegistrationForm
 from memberconsole.registration.models import RegistrationAttempt, RegistrationSettings
 
+CHECK_FAILED = "Could not check for an existing customer right now; it is checked again on submit."
 PREFILL = ("first_name", "last_name", "mobile", "email", "external_id", "card_number", "source", "account_id")
 
 
-def _render(request: HttpRequest, form: RegistrationForm, **context) -> HttpResponse:
+def _render(request: HttpRequest, form: RegistrationForm, *, duplicates=None, **context) -> HttpResponse:
     # Always 200: the page holds what the agent typed, and a proxy may replace the body of a 4xx/5xx answer.
-    return TemplateResponse(request, "registration/register.html", {"form": form, **context})
+    duplicates = duplicates or {}
+    checks = [(form[name], duplicates.get(name)) for name in form.identifier_fields]
+    return TemplateResponse(
+        request, "registration/register.html", {"form": form, "identifier_checks": checks, **context}
+    )
 
 
 # Not never_cache: Back must bring the agent's typing back. A resubmitted old form with new details is caught by the
@@ -84,9 +89,10 @@ def identifier_check(request: HttpRequest) -> HttpResponse:
     field_name = request.GET.get("field", "")
     form = RegistrationForm(request.GET, config=config)
     form.is_valid()
-    context = {"field_name": field_name, "match": None, "error": ""}
+    context = {"match": None, "check_error": ""}
+    template = "registration/register.html#dup-check"
     if field_name not in form.identifier_fields or field_name in form.errors:
-        return TemplateResponse(request, "registration/identifier_check.html", context)
+        return TemplateResponse(request, template, context)
     value = form.cleaned_data.get(field_name)
     if value:
         try:
@@ -97,5 +103,7 @@ def identifier_check(request: HttpRequest) -> HttpResponse:
                 account_id=form.cleaned_data.get("account_id", ""),
             )
         except cap.CapillaryError:
-            context["error"] = "Could not check for an existing customer right now; it is checked again on submit."
-    return TemplateResponse(request, "registration/identifier_check.html", context)
+            context["check_error"] = (
+                "Could not check for an existing customer right now; it is checked again on submit."
+            )
+    return TemplateResponse(request, template, context)

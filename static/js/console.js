@@ -1,11 +1,15 @@
-// Keyboard shortcuts: "/" focuses the search box (unless the agent is typing in a field); Esc leaves it.
+// The console's only script: small progressive enhancements driven by data attributes. Every page works without it,
+// and there is no inline script anywhere (the Content-Security-Policy allows scripts from this origin only).
 (function () {
   "use strict";
+
   function isTyping(el) {
     if (!el) return false;
     var tag = el.tagName;
     return el.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
   }
+
+  // Keyboard: "/" focuses the search box (unless the agent is typing in a field); Esc leaves it.
   document.addEventListener("keydown", function (event) {
     if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(document.activeElement)) {
       var box = document.querySelector("[data-search-box]");
@@ -18,29 +22,56 @@
       document.activeElement.blur();
     }
   });
-})();
 
-// Forms with a source choice ask for the account ID only when a multi-account source is chosen
-// (the list comes from the page as JSON, id="multi-account-sources"); without JavaScript the field simply stays visible.
-(function () {
-  "use strict";
-  function setUp() {
-    var data = document.getElementById("multi-account-sources");
-    if (!data) return;
-    var multi = JSON.parse(data.textContent);
-    document.querySelectorAll("form").forEach(function (form) {
-      var source = form.querySelector("select[name=source]");
-      var account = form.querySelector("[data-account-field]");
-      if (!source || !account) return;
+  // A source choice with data-multi-account="WECHAT LINE ...": the form's account ID field ([data-account-field])
+  // shows only for those sources (or while it holds an error). Without JavaScript it simply stays visible.
+  function setUpAccountFields(root) {
+    root.querySelectorAll("select[data-multi-account]").forEach(function (source) {
+      var form = source.form;
+      var account = form && form.querySelector("[data-account-field]");
+      if (!account || source.dataset.accountToggle) return;
+      source.dataset.accountToggle = "1";
+      var multi = source.dataset.multiAccount.split(/\s+/);
       var toggle = function () {
-        var needed = multi.indexOf(source.value) !== -1;
         var invalid = account.querySelector("[aria-invalid=true]");
-        account.hidden = !needed && !invalid;
+        account.hidden = multi.indexOf(source.value) === -1 && !invalid;
       };
       source.addEventListener("change", toggle);
       toggle();
     });
   }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    // A text box with data-max-chars: the server refuses form fields over 2.5 MB before any view runs, so say it
+    // here (the message element is named by data-too-long-message) instead of a bare error page.
+    var boxes = form.querySelectorAll("[data-max-chars]");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.value.length > parseInt(box.dataset.maxChars, 10)) {
+        event.preventDefault();
+        var message = document.getElementById(box.dataset.tooLongMessage);
+        if (message) message.hidden = false;
+        box.setAttribute("aria-invalid", "true");
+        box.focus();
+        return;
+      }
+    }
+    // A form with data-submit-once (registration): a second click or Enter does not send it again, and the agent
+    // sees it is on its way ([data-sending]). The server's one-time token is what guarantees it; this saves a trip.
+    if (form.matches("[data-submit-once]")) {
+      if (form.dataset.sent === "1") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "1";
+      form.querySelectorAll("[type=submit]").forEach(function (button) { button.disabled = true; });
+      var sending = form.querySelector("[data-sending]");
+      if (sending) sending.hidden = false;
+    }
+  });
+
+  function setUp() { setUpAccountFields(document); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
 })();

@@ -88,3 +88,18 @@ def code_words(value) -> str:
     """An API enum in words: 'CUMULATIVE_PURCHASES' -> 'Cumulative purchases'."""
     text = str(value or "").replace("_", " ").strip()
     return text[:1].upper() + text[1:].lower() if text else ""
+
+
+@register.filter
+def progress_step(value, maximum=100) -> int:
+    """value of maximum as a bar-width class step (0-100 by 5): never 0 once started, never 100 before the end."""
+    try:
+        value, maximum = Decimal(str(value)), Decimal(str(maximum))
+    except (InvalidOperation, ValueError):
+        return 0
+    if maximum <= 0 or value <= 0:
+        return 0 if maximum > 0 else 100
+    if value >= maximum:
+        return 100
+    step = round(value * 20 / maximum) * 5
+    return min(max(step, 5), 95)
