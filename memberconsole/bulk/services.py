@@ -390,7 +390,8 @@ class _Resolver:
         reading = entry.reading
         if isinstance(found, WireCustomer):
             if MERGE_SURVIVOR_WARNING in found.warning_codes:
-                # Capillary answered a merge victim's identifier with the survivor (api-notes §3.5, code 91009).
+                # Capillary answered a merge victim's identifier with the survivor (code 91009: api-notes §3.5,
+                # docs.capillarytech.com/reference/status-codes-customer).
                 result = _customer_result(BulkRow.Status.MERGED, found, reading, "Merged: showing the survivor.")
             else:
                 result = _customer_result(BulkRow.Status.FOUND, found, reading)

@@ -17,7 +17,8 @@ OAUTH_TOKEN_HEADER = "X-CAP-API-OAUTH-TOKEN"
 
 
 def basic_auth_header(username: str, password: str) -> str:
-    """`Basic base64(username:md5hex(password))`: Capillary hashes the password first (api-notes §2.1)."""
+    """`Basic base64(username:md5hex(password))`: Capillary hashes the password first (api-notes §2.1,
+    docs.capillarytech.com/reference/basic-authentication)."""
     return encode_basic_credentials(username, hashlib.md5(password.encode()).hexdigest())
 
 
@@ -96,7 +97,8 @@ class CapillaryOAuth(httpx.Auth):
                 request_id=request_id,
             )
         if not response.is_success or not isinstance(token, str) or not token:
-            # api-notes §2.2: "Failed to generate OAuth token"; status and body are undocumented.
+            # api-notes §2.2 (docs.capillarytech.com/reference/oauth): "Failed to generate OAuth token"; status and body
+            # are undocumented.
             raise CapillaryAuthenticationError(
                 "Failed to generate OAuth token",
                 status_code=response.status_code,

@@ -42,7 +42,9 @@ from .schemas import (
 logger = logging.getLogger("memberconsole.capillary")
 
 REQUEST_ID_HEADER = "X-Cap-Requestid"
-MERGE_SURVIVOR_WARNING = 91009  # "Retrieved survivor account for the requested merge victim." (api-notes §3.5)
+# "Retrieved survivor account for the requested merge victim." (api-notes §3.5,
+# docs.capillarytech.com/reference/status-codes-customer)
+MERGE_SURVIVOR_WARNING = 91009
 
 # Failures that happen before a single byte of the request left: Capillary cannot have acted on it.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
@@ -216,8 +218,9 @@ class CapillaryClient:
         def parse(body: Any, response: httpx.Response) -> Customer:
             customer = self._customer(body, response)
             if customer.id != customer_id or MERGE_SURVIVOR_WARNING in customer.warning_codes:
-                # The docs only say a victim read "returns 8069 / 91009" (api-notes §4.6); a 200 carrying the
-                # survivor's record is the same answer in another form, and the caller must not show it as `id`.
+                # The docs only say a victim read "returns 8069 / 91009" (api-notes §4.6,
+                # docs.capillarytech.com/reference/get-customer-details-v2); a 200 carrying the survivor's record is the
+                # same answer in another form, and the caller must not show it as `id`.
                 raise CapillaryCustomerMergedError(
                     "Customer was merged into another account",
                     survivor_id=customer.id if customer.id != customer_id else None,
@@ -277,7 +280,8 @@ class CapillaryClient:
             return []
         size = self._bulk_chunk_size
         chunks = [unique[start : start + size] for start in range(0, len(unique), size)]
-        # bulk-get-customers.txt documents no embed; sent only when asked (CAPILLARY_BULK_EMBED), as on the reads.
+        # bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk) documents no embed; sent only
+        # when asked (CAPILLARY_BULK_EMBED), as on the reads.
         params = _params(format="json", source=source, accountId=account_id, embed=",".join(embed) or None)
         workers = min(self._bulk_max_workers, len(chunks))
         if workers == 1:
@@ -320,7 +324,8 @@ class CapillaryClient:
         def parse(body: Any, response: httpx.Response) -> list[ExtendedFieldDefinition]:
             self._check(body, response, entity_keys=("entity",))
             entity = body.get("entity")
-            # RD groups by upper-case keys and repeats entityType; SL (older) uses lower-case keys only (§5.2).
+            # RD groups by upper-case keys and repeats entityType; SL (older) uses lower-case keys only (api-notes §5.2,
+            # docs.capillarytech.com/reference/get-org-extended-fields).
             groups = entity.items() if isinstance(entity, dict) else [(None, entity or [])]
             fields = []
             for key, items in groups:
@@ -365,8 +370,9 @@ class CapillaryClient:
                 request_id=response.headers.get(REQUEST_ID_HEADER),
             )
         requested = set(chunk)
-        # The docs promise one item per requested id (bulk-get-customers.txt) but not how failures are keyed:
-        # match by entity id when it is one we asked for, else by position when the counts agree.
+        # The docs promise one item per requested id (bulk-get-customers.txt,
+        # docs.capillarytech.com/reference/get-customers-bulk) but not how failures are keyed: match by entity id when
+        # it is one we asked for, else by position when the counts agree.
         positional = len(data) == len(chunk)
         results: dict[int, BulkCustomerResult] = {}
         for position, item in enumerate(data):
@@ -465,7 +471,8 @@ class CapillaryClient:
             )
         if is_pii_deleted(body):
             raise build_error(status_code=response.status_code, body=body, request_id=request_id)
-        # The docs never tie item errors to an HTTP status (api-notes §3.3, §9.1): errors[] without an entity is
+        # The docs never tie item errors to an HTTP status (api-notes §3.3 and open question §9.1;
+        # docs.capillarytech.com/reference/errors-and-warnings): errors[] without an entity is
         # an error whether it comes with 200 or 4xx.
         if body.get("errors") and not any(body.get(key) for key in entity_keys):
             raise build_error(status_code=response.status_code, body=body, request_id=request_id)

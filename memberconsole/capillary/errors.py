@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# api-notes §3.4 / get-customer-by-id.txt: the PII-deleted answer is only documented as this message.
+# api-notes §3.4 / get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2): the PII-deleted
+# answer is only documented as this message.
 PII_DELETED_MESSAGE = "customer is deleted after pii delete request"
 
 
@@ -161,7 +162,8 @@ class CapillaryValidationError(CapillaryError):
     default_message = "Capillary rejected the data"
 
 
-# --- Table 1: HTTP status -> class (api-notes §3.3). Statuses not listed: other 4xx -> bad request, 5xx -> unavailable.
+# --- Table 1: HTTP status -> class (api-notes §3.3, docs.capillarytech.com/reference/errors-and-warnings).
+# Statuses not listed: other 4xx -> bad request, 5xx -> unavailable.
 STATUS_ERRORS: dict[int, type[CapillaryError]] = {
     400: CapillaryBadRequestError,
     401: CapillaryAuthenticationError,
@@ -179,7 +181,8 @@ STATUS_ERRORS: dict[int, type[CapillaryError]] = {
 # Statuses that describe the transport/auth state: they win over any item code in the body.
 _STATUS_FIRST = frozenset({401, 403, 429, 461, 521})
 
-# --- Table 2: Capillary item code -> class (api-notes §3.4, §3.5). First mapped code in errors[] wins.
+# --- Table 2: Capillary item code -> class (api-notes §3.4, §3.5,
+# docs.capillarytech.com/reference/status-codes-customer). First mapped code in errors[] wins.
 CODE_ERRORS: dict[int, type[CapillaryError]] = {
     # not found
     816: CapillaryNotFoundError,
@@ -211,7 +214,7 @@ CODE_ERRORS: dict[int, type[CapillaryError]] = {
     8045: CapillaryAccountIdError,
     # permission: "You do not have sufficient permission to view the customer details."
     1044: CapillaryPermissionError,
-    # other documented customer codes (§3.5): the data was rejected
+    # other documented customer codes (api-notes §3.5, status-codes-customer): the data was rejected
     618: CapillaryValidationError,
     1004: CapillaryValidationError,
     1006: CapillaryValidationError,
@@ -251,7 +254,8 @@ CODE_ERRORS: dict[int, type[CapillaryError]] = {
     91021: CapillaryValidationError,
 }
 
-# Which identifier a code blames (api-notes §3.5; register-customer.txt for 8014).
+# Which identifier a code blames (api-notes §3.5, docs.capillarytech.com/reference/status-codes-customer;
+# register-customer.txt, docs.capillarytech.com/reference/v2-add-customer, for 8014).
 IDENTIFIER_BY_CODE: dict[int, str] = {1001: "mobile", 1002: "email", 1003: "externalId", 8014: "mobile"}
 
 _SURVIVOR_IN_MESSAGE = re.compile(r"user id\s*:?\s*(\d+)", re.IGNORECASE)

@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# api-notes §3.3: 461 "search engine busy, retry later", 521 "multiple actions running for the customer, retry later".
+# api-notes §3.3 (docs.capillarytech.com/reference/errors-and-warnings): 461 "search engine busy, retry later", 521
+# "multiple actions running for the customer, retry later".
 RETRY_STATUSES = frozenset({429, 461, 502, 503, 504, 521})
 
 

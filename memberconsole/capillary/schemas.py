@@ -308,7 +308,8 @@ class LoyaltyProgramDetail(CapillaryModel):
     program_title: str | None = None
     program_description: str | None = None
     program_points_to_currency_ratio: Amount = None
-    # api-notes §4.7: a user-group example calls the same list "gapToUpgrade".
+    # api-notes §4.7 (docs.capillarytech.com/reference/get-customer-details): a user-group example calls the same list
+    # "gapToUpgrade".
     upgrade_strategies: Items[UpgradeStrategy] = Field(
         default_factory=list, validation_alias=AliasChoices("upgradeStrategies", "gapToUpgrade")
     )
@@ -442,7 +443,8 @@ class Customer(CapillaryModel):
     membership_retention_criteria: Annotated[list[MembershipRetentionCriteria], BeforeValidator(_one_or_many)] = Field(
         default_factory=list
     )
-    # The RD tables put these at top level; examples put them per program (api-notes §4.7). Both are kept.
+    # The RD tables put these at top level; examples put them per program (api-notes §4.7,
+    # docs.capillarytech.com/reference/get-customer-details-v2). Both are kept.
     upgrade_strategies: Items[UpgradeStrategy] = Field(default_factory=list)
     gap_to_renew_summary: GapToRenewSummary | None = None
     fraud_details: FraudDetails | None = None
@@ -554,7 +556,8 @@ class ExtendedFieldDefinition(CapillaryModel):
     @field_validator("possible_values", mode="before")
     @classmethod
     def _values_as_strings(cls, value: Any) -> Any:
-        # Undocumented shape (api-notes §9.6): accept plain values or {"value"/"name"/"label": ...} objects.
+        # Undocumented shape (api-notes open question §9.6; docs.capillarytech.com/reference/get-org-extended-fields):
+        # accept plain values or {"value"/"name"/"label": ...} objects.
         if not isinstance(value, list):
             return value
         out = []
@@ -665,7 +668,7 @@ class LoyaltyProgramEnrollmentInput(_RequestModel):
 
 
 class CustomerCreateRequest(_RequestModel):
-    """Body of POST /v2/customers (register-customer.txt)."""
+    """Body of POST /v2/customers (register-customer.txt, docs.capillarytech.com/reference/v2-add-customer)."""
 
     profiles: list[ProfileInput]
     extended_fields: dict[str, Any] = Field(default_factory=dict)
@@ -682,7 +685,10 @@ class CustomerCreateRequest(_RequestModel):
 
 @dataclass(frozen=True, slots=True)
 class UserContext:
-    """Who is acting, sent as USER-CONTEXT-ENTITY-* audit headers (api-notes §2.4)."""
+    """Who is acting, sent as USER-CONTEXT-ENTITY-* audit headers.
+
+    api-notes §2.4 (docs.capillarytech.com/reference/v2-add-customer).
+    """
 
     entity_type: str
     entity_id: str | int

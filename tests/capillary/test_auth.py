@@ -20,15 +20,17 @@ TOKEN_PATH = "/v3/oauth/token/generate"
 
 
 def test_basic_header_matches_the_sl_worked_example():
-    # api-notes §2.1, SL: store.server / server123 -> md5 8a16a6b7... -> this header.
+    # api-notes §2.1 (docs.capillarytech.com/reference/basic-authentication), SL: store.server / server123 -> md5
+    # 8a16a6b7... -> this header.
     assert basic_auth_header("store.server", "server123") == (
         "Basic c3RvcmUuc2VydmVyOjhhMTZhNmI3MDUwNWViMWYxZmY3Y2RjMGNkNTU1OWE3"
     )
 
 
 def test_basic_header_matches_the_rd_worked_example_from_its_stated_md5():
-    # api-notes §2.1, RD: the page states md5("Pass123") = bdc87b9c..., which is not what MD5 gives
-    # (2f23fa35...): a docs slip. The base64 step is checked against the hash the page states.
+    # api-notes §2.1, RD (docs.capillarytech.com/reference/basic-authentication): the page states md5("Pass123") =
+    # bdc87b9c..., which is not what MD5 gives (2f23fa35...): a docs slip. The base64 step is checked against the hash
+    # the page states.
     assert encode_basic_credentials("store123", "bdc87b9c894da5168059e00ebffb9077") == (
         "Basic c3RvcmUxMjM6YmRjODdiOWM4OTRkYTUxNjgwNTllMDBlYmZmYjkwNzc="
     )

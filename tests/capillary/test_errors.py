@@ -133,7 +133,8 @@ def test_transport_statuses_win_over_item_codes():
 
 
 def test_blank_400_is_a_bad_request(make_client, reply):
-    # get-customer-by-id.txt: "400 Bad Request with Blank response".
+    # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2): "400 Bad Request with Blank
+    # response".
     client = make_client(lambda request: reply(400, b""))
 
     with pytest.raises(CapillaryBadRequestError):

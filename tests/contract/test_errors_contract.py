@@ -198,7 +198,8 @@ def test_multi_account_source_without_account_id_is_8045(client):
 
 
 def test_non_numeric_customer_id_gets_a_blank_400_bad_request(client, fake):
-    # get-customer-by-id.txt: "400 Bad Request with Blank response"; -5 is the one non-digit id an int can carry.
+    # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2): "400 Bad Request with Blank
+    # response"; -5 is the one non-digit id an int can carry.
     with pytest.raises(CapillaryBadRequestError) as excinfo:
         client.customer_get(-5)
 
@@ -298,7 +299,8 @@ def test_read_unavailable_is_retried_twice_then_raises(client, fake, status):
 
 
 def test_read_500_is_unavailable_and_not_retried(client, fake):
-    # 500 "Requests failed due to errors" (api-notes 3.3) is not a transient state: the client does not retry it.
+    # 500 "Requests failed due to errors" (api-notes §3.3, docs.capillarytech.com/reference/errors-and-warnings) is not
+    # a transient state: the client does not retry it.
     fake.fault(BY_ID, status=500, count=None)
 
     with pytest.raises(CapillaryUnavailableError) as excinfo:

@@ -191,7 +191,8 @@ def test_variant_enrollment_and_card_issue(enrollment_config, settings):
     assert "Card number" in labels(form)
     assert form.is_valid(), form.errors
     body = build_request(form.registration_data(), enrollment_config).to_body()
-    # register-customer.txt: points a number, expiry in full ISO datetime with offset (the console's time zone).
+    # register-customer.txt (docs.capillarytech.com/reference/v2-add-customer): points a number, expiry in full ISO
+    # datetime with offset (the console's time zone).
     assert body["loyaltyProgramEnrollments"] == [
         {"programId": 983, "tierNumber": 1, "loyaltyPoints": 75, "tierExpiryDate": "2027-05-11T16:36:17+05:30"}
     ]
