@@ -1,4 +1,4 @@
-"""The fake Capillary as a plain WSGI app: routing, authentication, request ids, faults and the request log."""
+"""The fake Capillary as a plain WSGI app: routing, authentication, faults and the request log around each handler."""
 
 from __future__ import annotations
 
@@ -9,19 +9,17 @@ import json
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from . import control, errors
 from .errors import FakeError
 from .responses import RenderOptions, render_customer, search_entry, select_profiles
 from .store import CARD_TYPES, Store
+from .wsgi import Request, Response, send
 
-VERSION = "1.0.0"
 DEFAULT_CONFIG = Path(__file__).with_name("org.json")
 LOOKUP_IDENTIFIERS = {
     "cardnumber": "cardnumber", "mobile": "mobile", "email": "email", "externalId": "externalId",
@@ -38,45 +36,6 @@ LOGGED_HEADERS = (
     "WAIT_FOR_DOWNSTREAM", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", "USER-AGENT",
     "CONTENT-TYPE", "ACCEPT", "LANGUAGE",
 )  # fmt: skip
-JSON_BAD = "Input is invalid. Please check request parameters or input xml/json"
-
-Response = tuple[int, Any, dict[str, str]]
-
-
-class Request:
-    """What a handler needs from the WSGI environ."""
-
-    def __init__(self, environ: dict[str, Any]) -> None:
-        self.environ = environ
-        self.method = environ.get("REQUEST_METHOD", "GET").upper()
-        # The docs' own URLs sometimes carry a double slash ("/v2//customers/..."); treat it as one.
-        self.path = re.sub(r"/+", "/", environ.get("PATH_INFO", "/") or "/")
-        self.query: dict[str, str] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        self.request_id = uuid.uuid4().hex
-        self._body: bytes | None = None
-
-    def header(self, name: str) -> str | None:
-        """A request header by its HTTP name."""
-        key = name.upper().replace("-", "_")
-        return self.environ.get("CONTENT_TYPE" if key == "CONTENT_TYPE" else f"HTTP_{key}")
-
-    @property
-    def body(self) -> bytes:
-        """The raw request body."""
-        if self._body is None:
-            try:
-                length = int(self.environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            self._body = self.environ["wsgi.input"].read(length) if length > 0 else b""
-        return self._body
-
-    def json(self) -> Any:
-        """The body parsed as JSON; 400 in Capillary's envelope when it is not JSON."""
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise FakeError(400, 400, JSON_BAD) from None
 
 
 class FakeCapillary:
@@ -110,8 +69,8 @@ class FakeCapillary:
         req = Request(environ)
         self.store.refresh_config()
         if req.path.startswith("/__fake__/") or req.path == "/__fake__":
-            status, body, headers = control.handle(self, req)
-            return self._send(start_response, req, status, body, headers)
+            status, body, headers = control.handle(req, store=self.store)
+            return send(start_response, req, status, body, headers)
         fault = self.store.take_fault(req.method, req.path)
         when_after = bool(fault and fault.get("when") == "after")
         principal = None
@@ -186,27 +145,7 @@ class FakeCapillary:
     ) -> Iterable[bytes]:
         status, body, headers = response
         self._log(req, status, fault, principal)
-        return self._send(start_response, req, status, body, headers)
-
-    def _send(
-        self, start_response: Callable[..., Any], req: Request, status: int, body: Any, headers: dict[str, str]
-    ) -> Iterable[bytes]:
-        if isinstance(body, bytes):
-            payload = body
-        elif body is None:
-            payload = b""
-        else:
-            payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        out = [
-            ("Content-Type", "application/json; charset=utf-8"),
-            ("Content-Length", str(len(payload))),
-            ("X-Cap-Requestid", req.request_id),
-            ("X-Fake-Capillary-Version", VERSION),
-            ("Server", "CapWS"),
-            *headers.items(),
-        ]
-        start_response(f"{status} {_reason(status)}", out)
-        return [payload]
+        return send(start_response, req, status, body, headers)
 
     def _log(self, req: Request, status: int, fault: dict[str, Any] | None, principal: str | None) -> None:
         redact = set(self.config["behaviour"].get("request_log_redact") or [])
@@ -418,15 +357,6 @@ class FakeCapillary:
                           for t in p["tiers"]],
             })  # fmt: skip
         return 200, {"data": data, "warnings": [], "errors": []}, {}
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return {461: "Search Busy", 521: "Customer Busy"}.get(status, "Unknown")
 
 
 def create_app(*, db_path: str | os.PathLike | None = None, config_path: str | None = None) -> FakeCapillary:
