@@ -10,14 +10,16 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import control, errors
 from .errors import FakeError
+from .faults import Faults
+from .requestlog import RequestLog
 from .responses import RenderOptions, render_customer, search_entry, select_profiles
 from .store import CARD_TYPES, Store
+from .tokens import Tokens
 from .wsgi import Request, Response, send
 
 DEFAULT_CONFIG = Path(__file__).with_name("org.json")
@@ -31,11 +33,6 @@ USER_CONTEXT = {
     "HTTP_USER_CONTEXT_ENTITY_SOURCE": "entitySource",
     "HTTP_USER_CONTEXT_ENTITY_SOURCE_ID": "entitySourceId",
 }
-LOGGED_HEADERS = (
-    "USER-CONTEXT-ENTITY-TYPE", "USER-CONTEXT-ENTITY-ID", "USER-CONTEXT-ENTITY-SOURCE", "USER-CONTEXT-ENTITY-SOURCE-ID",
-    "WAIT_FOR_DOWNSTREAM", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", "USER-AGENT",
-    "CONTENT-TYPE", "ACCEPT", "LANGUAGE",
-)  # fmt: skip
 
 
 class FakeCapillary:
@@ -46,6 +43,9 @@ class FakeCapillary:
         base = json.loads(self.config_path.read_text(encoding="utf-8"))
         self.base_config = base
         self.store = Store(db_path, base)
+        self.faults = Faults(self.store)
+        self.request_log = RequestLog(self.store)
+        self.tokens = Tokens(self.store)
         self.sleep: Callable[[float], None] = time.sleep
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Response], bool]] = [
             ("POST", re.compile(r"^/v3/oauth/token/generate$"), self.token, False),
@@ -69,9 +69,11 @@ class FakeCapillary:
         req = Request(environ)
         self.store.refresh_config()
         if req.path.startswith("/__fake__/") or req.path == "/__fake__":
-            status, body, headers = control.handle(req, store=self.store)
+            status, body, headers = control.handle(
+                req, store=self.store, faults=self.faults, request_log=self.request_log
+            )
             return send(start_response, req, status, body, headers)
-        fault = self.store.take_fault(req.method, req.path)
+        fault = self.faults.take(req.method, req.path)
         when_after = bool(fault and fault.get("when") == "after")
         principal = None
         if fault and not when_after:
@@ -144,30 +146,15 @@ class FakeCapillary:
         principal: str | None,
     ) -> Iterable[bytes]:
         status, body, headers = response
-        self._log(req, status, fault, principal)
+        self.request_log.record(req, status, fault, principal)
         return send(start_response, req, status, body, headers)
-
-    def _log(self, req: Request, status: int, fault: dict[str, Any] | None, principal: str | None) -> None:
-        redact = set(self.config["behaviour"].get("request_log_redact") or [])
-        headers = {}
-        for name in LOGGED_HEADERS:
-            value = req.header(name)
-            if value is not None:
-                headers[name] = value
-        self.store.log_request({
-            "requestId": req.request_id, "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": req.method, "path": req.path,
-            "query": {k: ("***" if k in redact else v) for k, v in req.query.items()},
-            "status": status, "headers": headers, "principal": principal,
-            "fault": fault.get("id") if fault else None,
-        })  # fmt: skip
 
     # -- auth --------------------------------------------------------------------------------------------------
     def authenticate(self, req: Request) -> str:
         """Basic (till + md5 password) or an OAuth token; 401 in Capillary's envelope otherwise."""
         token = req.header("X-CAP-API-OAUTH-TOKEN") or req.header("CAP-API-ACCESS-TOKEN")
         if token:
-            if self.store.token_valid(token.strip()):
+            if self.tokens.valid(token.strip()):
                 return "oauth"
             raise FakeError(401, 401, "Invalid or expired OAuth token")
         auth = req.header("Authorization") or ""
@@ -189,7 +176,7 @@ class FakeCapillary:
         if isinstance(data, dict):
             for client in self.config["auth"]["oauth_clients"]:
                 if data.get("key") == client["key"] and data.get("secret") == client["secret"]:
-                    token, ttl = self.store.issue_token(client)
+                    token, ttl = self.tokens.issue(client)
                     return 200, {"data": {"accessToken": token, "ttlSeconds": ttl}, "errors": None}, {}
         # oauth page: the only documented failure text; status and body shape are our choice (README).
         return 401, {"data": None, "errors": [errors.item(401, "Failed to generate OAuth token")]}, {}

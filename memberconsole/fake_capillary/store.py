@@ -1,15 +1,13 @@
-"""SQLite state of the fake: customers, identifier index, faults, request log, tokens; and the registration logic."""
+"""SQLite state of the fake (customers, identifier index, clock, config overrides) and the registration logic."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import copy
 import hashlib
 import json
 import os
 import re
-import secrets
 import sqlite3
 import tempfile
 import threading
@@ -48,9 +46,6 @@ CREATE TABLE IF NOT EXISTS identifiers(
 CREATE INDEX IF NOT EXISTS identifiers_type_value ON identifiers(type, value);
 CREATE INDEX IF NOT EXISTS identifiers_value_lc ON identifiers(lower(value));
 CREATE INDEX IF NOT EXISTS identifiers_origin ON identifiers(origin) WHERE origin > 0;
-CREATE TABLE IF NOT EXISTS faults(id INTEGER PRIMARY KEY AUTOINCREMENT, spec TEXT NOT NULL, remaining INTEGER);
-CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens(token TEXT PRIMARY KEY, client TEXT NOT NULL, expires REAL NOT NULL);
 """
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
@@ -91,6 +86,7 @@ class Store:
         self.behaviour: dict[str, Any] = config["behaviour"]
         self._overrides_raw: str | None = None
         self._local = threading.local()
+        self._reset_statements: list[str] = []
         self._init_db()
 
     # -- configuration overrides (shared by every process through the file) --------------------------------
@@ -156,6 +152,14 @@ class Store:
             if row is None or row[0] != FIXTURES_VERSION:
                 self._load_fixtures(c)
 
+    def attach(self, schema: str, *, reset: str) -> None:
+        """Create a table another module keeps in this file (faults, log, tokens); reset() runs its reset statement."""
+        with self.write() as c:
+            for stmt in schema.split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+        self._reset_statements.append(reset)
+
     def _load_fixtures(self, c: sqlite3.Connection) -> None:
         c.execute("DELETE FROM profiles WHERE origin > 0")
         c.execute("DELETE FROM identifiers WHERE origin > 0")
@@ -189,12 +193,11 @@ class Store:
 
     # -- reset and seed ----------------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the initial state: fixtures restored, registrations, faults, log and tokens gone; seed kept."""
+        """Back to the initial state: fixtures restored, registrations and attached tables emptied; seed kept."""
         with self.write() as c:
             self._load_fixtures(c)
-            c.execute("DELETE FROM faults")
-            c.execute("DELETE FROM requests")
-            c.execute("DELETE FROM tokens")
+            for stmt in self._reset_statements:
+                c.execute(stmt)
             c.execute("DELETE FROM meta WHERE key IN ('clock_offset', 'config_overrides')")
         self.refresh_config()
 
@@ -291,90 +294,6 @@ class Store:
         }
         ordered = sorted(ids - hidden)[:cap]
         return len(ordered), ordered[offset : offset + limit]
-
-    # -- faults ------------------------------------------------------------------------------------------------
-    def add_fault(self, spec: dict[str, Any]) -> int:
-        """Store a fault; count None means forever."""
-        with self.write() as c:
-            cur = c.execute("INSERT INTO faults(spec, remaining) VALUES (?, ?)", (json.dumps(spec), spec.get("count")))
-            return int(cur.lastrowid)
-
-    def list_faults(self) -> list[dict[str, Any]]:
-        """Active faults with their remaining counts."""
-        rows = self.conn.execute("SELECT id, spec, remaining FROM faults ORDER BY id").fetchall()
-        return [json.loads(spec) | {"id": fid, "remaining": rem} for fid, spec, rem in rows]
-
-    def clear_faults(self) -> None:
-        """Remove every fault."""
-        with self.write() as c:
-            c.execute("DELETE FROM faults")
-
-    def take_fault(self, method: str, path: str) -> dict[str, Any] | None:
-        """The first fault matching this request, its count used up atomically across processes."""
-        if self.conn.execute("SELECT 1 FROM faults LIMIT 1").fetchone() is None:
-            return None
-        with self.write() as c:
-            for fid, spec_json, remaining in c.execute("SELECT id, spec, remaining FROM faults ORDER BY id").fetchall():
-                spec = json.loads(spec_json)
-                if spec.get("method") and spec["method"].upper() != method:
-                    continue
-                if not fault_path_matches(spec.get("path") or "/", path):
-                    continue
-                if remaining is not None:
-                    if remaining <= 1:
-                        c.execute("DELETE FROM faults WHERE id=?", (fid,))
-                    else:
-                        c.execute("UPDATE faults SET remaining=remaining-1 WHERE id=?", (fid,))
-                return spec
-        return None
-
-    # -- request log -------------------------------------------------------------------------------------------
-    def log_request(self, entry: dict[str, Any]) -> None:
-        """Append to the bounded request log."""
-        size = int(self.behaviour["request_log_size"])
-        with self.write() as c:
-            cur = c.execute("INSERT INTO requests(entry) VALUES (?)", (json.dumps(entry),))
-            if cur.lastrowid and cur.lastrowid % 100 == 0:
-                c.execute("DELETE FROM requests WHERE id <= ?", (cur.lastrowid - size,))
-
-    def list_requests(self) -> list[dict[str, Any]]:
-        """The request log, oldest first (at most request_log_size entries)."""
-        size = int(self.behaviour["request_log_size"])
-        rows = self.conn.execute("SELECT entry FROM requests ORDER BY id DESC LIMIT ?", (size,)).fetchall()
-        return [json.loads(r[0]) for r in reversed(rows)]
-
-    def clear_requests(self) -> None:
-        """Empty the request log."""
-        with self.write() as c:
-            c.execute("DELETE FROM requests")
-
-    # -- OAuth tokens ------------------------------------------------------------------------------------------
-    def issue_token(self, client: dict[str, Any]) -> tuple[str, int]:
-        """A new JWT-shaped token for an OAuth client (api-notes 2.2 shows the header and payload)."""
-        ttl = int(client.get("ttl_seconds", 300))
-        now = self.now()
-
-        def b64(data: bytes) -> str:
-            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-        header = b64(json.dumps({"kid": "k1", "alg": "RS256"}).encode())
-        payload = b64(
-            json.dumps(
-                {"iss": "Capillary", "exp": int(now + ttl), "jti": secrets.token_hex(8), "iat": int(now),
-                 "client_key": client["key"], "org_id": self.config["org"]["orgId"],
-                 "default_till": self.config["org"]["defaultTill"]["id"], "token_use": "token_access"}
-            ).encode()
-        )  # fmt: skip
-        token = f"{header}.{payload}.{b64(secrets.token_bytes(32))}"
-        with self.write() as c:
-            c.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, client["key"], now + ttl))
-            c.execute("DELETE FROM tokens WHERE expires < ?", (now - 3600,))
-        return token, ttl
-
-    def token_valid(self, token: str) -> bool:
-        """True when the token was issued here and has not expired on the fake's clock."""
-        row = self.conn.execute("SELECT expires FROM tokens WHERE token=?", (token,)).fetchone()
-        return row is not None and row[0] > self.now()
 
     # -- registration ------------------------------------------------------------------------------------------
     def register(self, body: Any, *, user_context: dict[str, str], wait_for_downstream: bool) -> dict[str, Any]:
@@ -676,19 +595,6 @@ def extended_value_ok(definition: dict[str, Any], value: Any) -> bool:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return False
     return len(str(value)) <= int(definition.get("maxLength", 255))
-
-
-def fault_path_matches(pattern: str, path: str) -> bool:
-    """A fault's path: an exact template like /v2/customers/{id}, or a plain prefix."""
-    if "{" in pattern:
-        regex = ""
-        for part in re.split(r"(\{[^}]*\})", pattern):
-            if part.startswith("{"):
-                regex += r"\d+" if part.lower() in ("{id}", "{customerid}", "{userid}") else "[^/]+"
-            else:
-                regex += re.escape(part)
-        return re.fullmatch(regex, path) is not None
-    return path.startswith(pattern)
 
 
 def copy_record(record: dict[str, Any]) -> dict[str, Any]:
