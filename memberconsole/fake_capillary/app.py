@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from . import control, errors
+from . import control, errors, registration
 from .errors import FakeError
 from .faults import Faults
 from .requestlog import RequestLog
@@ -315,7 +315,7 @@ class FakeCapillary:
         body = req.json()
         ctx = {key: req.environ[env] for env, key in USER_CONTEXT.items() if req.environ.get(env)}
         wait = (req.header("WAIT_FOR_DOWNSTREAM") or "true").strip().lower() != "false"
-        return 200, self.store.register(body, user_context=ctx, wait_for_downstream=wait), {}
+        return 200, registration.register(self.store, body, user_context=ctx, wait_for_downstream=wait), {}
 
     def extended_fields(self, req: Request) -> Response:
         """GET /v2/extendedFields."""
