@@ -165,7 +165,8 @@ class FakeCapillary:
         except (binascii.Error, UnicodeDecodeError):
             raise FakeError(401, 401, "Invalid Basic authorization header") from None
         for till in self.config["auth"]["tills"]:
-            # basic-authentication (api-notes 2.1): the password travels as its lower-case md5 hex.
+            # basic-authentication (api-notes 2.1, docs.capillarytech.com/reference/basic-authentication): the
+            # password travels as its lower-case md5 hex.
             if till["username"] == user and hashlib.md5(till["password"].encode()).hexdigest() == hashed.lower():
                 return f"basic:{user}"
         raise FakeError(401, 401, "Invalid username or password")
@@ -178,7 +179,8 @@ class FakeCapillary:
                 if data.get("key") == client["key"] and data.get("secret") == client["secret"]:
                     token, ttl = self.tokens.issue(client)
                     return 200, {"data": {"accessToken": token, "ttlSeconds": ttl}, "errors": None}, {}
-        # oauth page: the only documented failure text; status and body shape are our choice (README).
+        # oauth page (api-notes 2.2, docs.capillarytech.com/reference/oauth): the only documented failure text;
+        # status and body shape are our choice (README).
         return 401, {"data": None, "errors": [errors.item(401, "Failed to generate OAuth token")]}, {}
 
     # -- customers ---------------------------------------------------------------------------------------------
@@ -227,7 +229,8 @@ class FakeCapillary:
     def get_by_id(self, req: Request, cid: str) -> Response:
         """GET /v2/customers/{id}."""
         if not cid.isdigit():
-            # get-customer-by-id.txt: "400 Bad Request with Blank response" when no valid identifier is passed.
+            # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2):
+            # "400 Bad Request with Blank response" when no valid identifier is passed.
             return 400, None, {}
         source, account = self._read_source(req, lookup=False)
         RenderOptions.from_query(req.query, today=self.store.today())  # validate gap params before the lookup
@@ -247,7 +250,8 @@ class FakeCapillary:
             raise self._item_error(8013)
         account = q.get("accountId") or None
         if source not in ("INSTORE", "ALL") and account is None:
-            # lookup-customer-details (RD): accountId is mandatory for every source but InStore; RD answers 8015.
+            # lookup-customer-details.txt (docs.capillarytech.com/reference/get-customer-details, api-notes 3.4):
+            # accountId is mandatory for every source but InStore; RD answers 8015.
             raise self._item_error(int(self.config["behaviour"]["lookup_missing_account_code"]))
         cid, elsewhere = self.store.find_identifier(id_type, q["identifierValue"].strip(), source, account)
         if cid is None:
@@ -263,6 +267,7 @@ class FakeCapillary:
 
     def lookup_id(self, req: Request) -> Response:
         """GET /v2/customers/lookup: identifier to customer id (api-notes 4.3)."""
+        # api-notes 4.3 cites docs.capillarytech.com/reference/get-customer-id.
         cid, _, _ = self._lookup_customer(req)
         record, warnings = self._resolve(cid)
         return 200, {"entity": record["id"], "warnings": warnings}, {}
@@ -297,7 +302,9 @@ class FakeCapillary:
         if len(ids) > int(self.config["behaviour"]["bulk_limit"]):
             raise FakeError(400, 1060)
         opts = RenderOptions.from_query(req.query, today=self.store.today())
-        opts.source, opts.account_id = "ALL", None  # the docs' example returns WECHAT profiles for source=WHATSAPP
+        # bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk): its example returns WECHAT
+        # profiles for source=WHATSAPP.
+        opts.source, opts.account_id = "ALL", None
         items = []
         for cid in ids:
             try:

@@ -61,7 +61,9 @@ def register(store: Store, body: Any, *, user_context: dict[str, str], wait_for_
         if not config["registration"].get("default_status_label"):
             warnings.append(errors.item(8107))
         store.save_registered(c, cid, record, created=existing is None, profiles=new_profiles, cards=cards)
-    if not wait_for_downstream:  # api-notes 2.5: loyalty runs in the background, no sideEffects returned
+    # api-notes 2.5 (SL _customer.md, github.com/Capillary/api-documentation/blob/f377ac0/source/includes/_customer.md):
+    # WAIT_FOR_DOWNSTREAM false runs loyalty in the background and returns no sideEffects.
+    if not wait_for_downstream:
         side_effects = []
     elif existing is None and config["registration"].get("welcome_coupon"):
         side_effects.append(_coupon(cid, now, config))
@@ -109,7 +111,8 @@ def _validate_registration(body: Any, config: dict[str, Any]) -> tuple[list[dict
         first, last = raw.get("firstName"), raw.get("lastName")
         out.append({
             "source": source, "accountId": account, "identifiers": idents, "cards": cards,
-            "firstName": None if first is None else str(first)[:name_max],  # register-customer.txt: extra ignored
+            # register-customer.txt (docs.capillarytech.com/reference/v2-add-customer): characters past 100 ignored.
+            "firstName": None if first is None else str(first)[:name_max],
             "lastName": None if last is None else str(last)[:name_max],
             "fields": raw.get("fields") if isinstance(raw.get("fields"), dict) else {},
             "commChannels": raw.get("commChannels") if isinstance(raw.get("commChannels"), list) else [],
@@ -121,7 +124,8 @@ def _validate_registration(body: Any, config: dict[str, Any]) -> tuple[list[dict
 
 
 def _valid_mobile(value: str, item_status: int) -> str:
-    # customer_entity (api-notes 5.1): digits with country code; generic 9-15 digits, India 91 + [6-9] + 9 digits.
+    # customer_entity (api-notes 5.1, docs.capillarytech.com/docs/customer_entity): digits with country code;
+    # generic 9-15 digits, India 91 + [6-9] + 9 digits.
     if not MOBILE_RE.match(value) or (value.startswith("91") and len(value) == 12 and not INDIA_RE.match(value)):
         raise FakeError(item_status, 8014)
     return value
@@ -156,6 +160,7 @@ def _check_mandatory(idents: list[tuple[str, str]], config: dict[str, Any]) -> N
 
 def _validate_extended_fields(given: Any, config: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Keep valid extended fields; each unknown or invalid one becomes warning 91015 (api-notes 5.2)."""
+    # api-notes 5.2 cites docs.capillarytech.com/reference/get-org-extended-fields.
     if not isinstance(given, dict):
         return {}, [errors.item(91015)]
     defs = {f["name"]: f for f in config["extended_fields"].get("CUSTOMER", [])}
@@ -267,6 +272,7 @@ def _coupon(cid: int, now: datetime, config: dict[str, Any]) -> dict[str, Any]:
 
 def truthy(value: Any) -> bool:
     """Capillary accepts booleans as JSON booleans or as the strings "true"/"false" (register-customer.txt)."""
+    # register-customer.txt is docs.capillarytech.com/reference/v2-add-customer; its examples send "primary": "true".
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 

@@ -21,6 +21,7 @@ class Tokens:
 
     def issue(self, client: dict[str, Any]) -> tuple[str, int]:
         """A new JWT-shaped token for an OAuth client (api-notes 2.2 shows the header and payload)."""
+        # api-notes 2.2 decodes them from the examples on docs.capillarytech.com/reference/oauth.
         ttl = int(client.get("ttl_seconds", 300))
         now = self.store.now()
         org = self.store.config["org"]

@@ -24,7 +24,8 @@ class Request:
     def __init__(self, environ: dict[str, Any]) -> None:
         self.environ = environ
         self.method = environ.get("REQUEST_METHOD", "GET").upper()
-        # The docs' own URLs sometimes carry a double slash ("/v2//customers/..."); treat it as one.
+        # The docs' own URLs sometimes carry a double slash ("/v2//customers/..." in get-customer-by-id-gaps.txt,
+        # docs.capillarytech.com/reference/get-customer-details-v2); treat it as one.
         self.path = re.sub(r"/+", "/", environ.get("PATH_INFO", "/") or "/")
         self.query: dict[str, str] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         self.request_id = uuid.uuid4().hex
