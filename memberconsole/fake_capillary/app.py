@@ -1,4 +1,4 @@
-"""The fake Capillary as a plain WSGI app: routing, authentication, request ids, faults and the request log."""
+"""The fake Capillary as a plain WSGI app: routing, authentication, faults and the request log around each handler."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import json
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
-from . import control, errors
+from . import control, errors, registration
 from .errors import FakeError
+from .faults import Faults
+from .requestlog import RequestLog
 from .responses import RenderOptions, render_customer, search_entry, select_profiles
 from .store import CARD_TYPES, Store
+from .tokens import Tokens
+from .wsgi import Request, Response, send
 
-VERSION = "1.0.0"
 DEFAULT_CONFIG = Path(__file__).with_name("org.json")
 LOOKUP_IDENTIFIERS = {
     "cardnumber": "cardnumber", "mobile": "mobile", "email": "email", "externalId": "externalId",
@@ -33,50 +33,6 @@ USER_CONTEXT = {
     "HTTP_USER_CONTEXT_ENTITY_SOURCE": "entitySource",
     "HTTP_USER_CONTEXT_ENTITY_SOURCE_ID": "entitySourceId",
 }
-LOGGED_HEADERS = (
-    "USER-CONTEXT-ENTITY-TYPE", "USER-CONTEXT-ENTITY-ID", "USER-CONTEXT-ENTITY-SOURCE", "USER-CONTEXT-ENTITY-SOURCE-ID",
-    "WAIT_FOR_DOWNSTREAM", "X-CAP-API-ATTRIBUTION-ENTITY-TYPE", "X-CAP-API-ATTRIBUTION-ENTITY-CODE", "USER-AGENT",
-    "CONTENT-TYPE", "ACCEPT", "LANGUAGE",
-)  # fmt: skip
-JSON_BAD = "Input is invalid. Please check request parameters or input xml/json"
-
-Response = tuple[int, Any, dict[str, str]]
-
-
-class Request:
-    """What a handler needs from the WSGI environ."""
-
-    def __init__(self, environ: dict[str, Any]) -> None:
-        self.environ = environ
-        self.method = environ.get("REQUEST_METHOD", "GET").upper()
-        # The docs' own URLs sometimes carry a double slash ("/v2//customers/..."); treat it as one.
-        self.path = re.sub(r"/+", "/", environ.get("PATH_INFO", "/") or "/")
-        self.query: dict[str, str] = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        self.request_id = uuid.uuid4().hex
-        self._body: bytes | None = None
-
-    def header(self, name: str) -> str | None:
-        """A request header by its HTTP name."""
-        key = name.upper().replace("-", "_")
-        return self.environ.get("CONTENT_TYPE" if key == "CONTENT_TYPE" else f"HTTP_{key}")
-
-    @property
-    def body(self) -> bytes:
-        """The raw request body."""
-        if self._body is None:
-            try:
-                length = int(self.environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            self._body = self.environ["wsgi.input"].read(length) if length > 0 else b""
-        return self._body
-
-    def json(self) -> Any:
-        """The body parsed as JSON; 400 in Capillary's envelope when it is not JSON."""
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise FakeError(400, 400, JSON_BAD) from None
 
 
 class FakeCapillary:
@@ -87,6 +43,9 @@ class FakeCapillary:
         base = json.loads(self.config_path.read_text(encoding="utf-8"))
         self.base_config = base
         self.store = Store(db_path, base)
+        self.faults = Faults(self.store)
+        self.request_log = RequestLog(self.store)
+        self.tokens = Tokens(self.store)
         self.sleep: Callable[[float], None] = time.sleep
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Response], bool]] = [
             ("POST", re.compile(r"^/v3/oauth/token/generate$"), self.token, False),
@@ -110,9 +69,11 @@ class FakeCapillary:
         req = Request(environ)
         self.store.refresh_config()
         if req.path.startswith("/__fake__/") or req.path == "/__fake__":
-            status, body, headers = control.handle(self, req)
-            return self._send(start_response, req, status, body, headers)
-        fault = self.store.take_fault(req.method, req.path)
+            status, body, headers = control.handle(
+                req, store=self.store, faults=self.faults, request_log=self.request_log
+            )
+            return send(start_response, req, status, body, headers)
+        fault = self.faults.take(req.method, req.path)
         when_after = bool(fault and fault.get("when") == "after")
         principal = None
         if fault and not when_after:
@@ -185,50 +146,15 @@ class FakeCapillary:
         principal: str | None,
     ) -> Iterable[bytes]:
         status, body, headers = response
-        self._log(req, status, fault, principal)
-        return self._send(start_response, req, status, body, headers)
-
-    def _send(
-        self, start_response: Callable[..., Any], req: Request, status: int, body: Any, headers: dict[str, str]
-    ) -> Iterable[bytes]:
-        if isinstance(body, bytes):
-            payload = body
-        elif body is None:
-            payload = b""
-        else:
-            payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        out = [
-            ("Content-Type", "application/json; charset=utf-8"),
-            ("Content-Length", str(len(payload))),
-            ("X-Cap-Requestid", req.request_id),
-            ("X-Fake-Capillary-Version", VERSION),
-            ("Server", "CapWS"),
-            *headers.items(),
-        ]
-        start_response(f"{status} {_reason(status)}", out)
-        return [payload]
-
-    def _log(self, req: Request, status: int, fault: dict[str, Any] | None, principal: str | None) -> None:
-        redact = set(self.config["behaviour"].get("request_log_redact") or [])
-        headers = {}
-        for name in LOGGED_HEADERS:
-            value = req.header(name)
-            if value is not None:
-                headers[name] = value
-        self.store.log_request({
-            "requestId": req.request_id, "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": req.method, "path": req.path,
-            "query": {k: ("***" if k in redact else v) for k, v in req.query.items()},
-            "status": status, "headers": headers, "principal": principal,
-            "fault": fault.get("id") if fault else None,
-        })  # fmt: skip
+        self.request_log.record(req, status, fault, principal)
+        return send(start_response, req, status, body, headers)
 
     # -- auth --------------------------------------------------------------------------------------------------
     def authenticate(self, req: Request) -> str:
         """Basic (till + md5 password) or an OAuth token; 401 in Capillary's envelope otherwise."""
         token = req.header("X-CAP-API-OAUTH-TOKEN") or req.header("CAP-API-ACCESS-TOKEN")
         if token:
-            if self.store.token_valid(token.strip()):
+            if self.tokens.valid(token.strip()):
                 return "oauth"
             raise FakeError(401, 401, "Invalid or expired OAuth token")
         auth = req.header("Authorization") or ""
@@ -239,7 +165,8 @@ class FakeCapillary:
         except (binascii.Error, UnicodeDecodeError):
             raise FakeError(401, 401, "Invalid Basic authorization header") from None
         for till in self.config["auth"]["tills"]:
-            # basic-authentication (api-notes 2.1): the password travels as its lower-case md5 hex.
+            # basic-authentication (api-notes 2.1, docs.capillarytech.com/reference/basic-authentication): the
+            # password travels as its lower-case md5 hex.
             if till["username"] == user and hashlib.md5(till["password"].encode()).hexdigest() == hashed.lower():
                 return f"basic:{user}"
         raise FakeError(401, 401, "Invalid username or password")
@@ -250,9 +177,10 @@ class FakeCapillary:
         if isinstance(data, dict):
             for client in self.config["auth"]["oauth_clients"]:
                 if data.get("key") == client["key"] and data.get("secret") == client["secret"]:
-                    token, ttl = self.store.issue_token(client)
+                    token, ttl = self.tokens.issue(client)
                     return 200, {"data": {"accessToken": token, "ttlSeconds": ttl}, "errors": None}, {}
-        # oauth page: the only documented failure text; status and body shape are our choice (README).
+        # oauth page (api-notes 2.2, docs.capillarytech.com/reference/oauth): the only documented failure text;
+        # status and body shape are our choice (README).
         return 401, {"data": None, "errors": [errors.item(401, "Failed to generate OAuth token")]}, {}
 
     # -- customers ---------------------------------------------------------------------------------------------
@@ -301,7 +229,8 @@ class FakeCapillary:
     def get_by_id(self, req: Request, cid: str) -> Response:
         """GET /v2/customers/{id}."""
         if not cid.isdigit():
-            # get-customer-by-id.txt: "400 Bad Request with Blank response" when no valid identifier is passed.
+            # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2):
+            # "400 Bad Request with Blank response" when no valid identifier is passed.
             return 400, None, {}
         source, account = self._read_source(req, lookup=False)
         RenderOptions.from_query(req.query, today=self.store.today())  # validate gap params before the lookup
@@ -321,7 +250,8 @@ class FakeCapillary:
             raise self._item_error(8013)
         account = q.get("accountId") or None
         if source not in ("INSTORE", "ALL") and account is None:
-            # lookup-customer-details (RD): accountId is mandatory for every source but InStore; RD answers 8015.
+            # lookup-customer-details.txt (docs.capillarytech.com/reference/get-customer-details, api-notes 3.4):
+            # accountId is mandatory for every source but InStore; RD answers 8015.
             raise self._item_error(int(self.config["behaviour"]["lookup_missing_account_code"]))
         cid, elsewhere = self.store.find_identifier(id_type, q["identifierValue"].strip(), source, account)
         if cid is None:
@@ -337,6 +267,7 @@ class FakeCapillary:
 
     def lookup_id(self, req: Request) -> Response:
         """GET /v2/customers/lookup: identifier to customer id (api-notes 4.3)."""
+        # api-notes 4.3 cites docs.capillarytech.com/reference/get-customer-id.
         cid, _, _ = self._lookup_customer(req)
         record, warnings = self._resolve(cid)
         return 200, {"entity": record["id"], "warnings": warnings}, {}
@@ -371,7 +302,9 @@ class FakeCapillary:
         if len(ids) > int(self.config["behaviour"]["bulk_limit"]):
             raise FakeError(400, 1060)
         opts = RenderOptions.from_query(req.query, today=self.store.today())
-        opts.source, opts.account_id = "ALL", None  # the docs' example returns WECHAT profiles for source=WHATSAPP
+        # bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk): its example returns WECHAT
+        # profiles for source=WHATSAPP.
+        opts.source, opts.account_id = "ALL", None
         items = []
         for cid in ids:
             try:
@@ -389,7 +322,7 @@ class FakeCapillary:
         body = req.json()
         ctx = {key: req.environ[env] for env, key in USER_CONTEXT.items() if req.environ.get(env)}
         wait = (req.header("WAIT_FOR_DOWNSTREAM") or "true").strip().lower() != "false"
-        return 200, self.store.register(body, user_context=ctx, wait_for_downstream=wait), {}
+        return 200, registration.register(self.store, body, user_context=ctx, wait_for_downstream=wait), {}
 
     def extended_fields(self, req: Request) -> Response:
         """GET /v2/extendedFields."""
@@ -418,15 +351,6 @@ class FakeCapillary:
                           for t in p["tiers"]],
             })  # fmt: skip
         return 200, {"data": data, "warnings": [], "errors": []}, {}
-
-
-def _reason(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return {461: "Search Busy", 521: "Customer Busy"}.get(status, "Unknown")
 
 
 def create_app(*, db_path: str | os.PathLike | None = None, config_path: str | None = None) -> FakeCapillary:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import FakeError, envelope, item
-
-if TYPE_CHECKING:
-    from .app import FakeCapillary, Request
+from .faults import Faults
+from .requestlog import RequestLog
+from .store import Store
+from .wsgi import VERSION, Request, Response
 
 FAULT_DEFAULTS: dict[str, Any] = {
     "path": None, "method": None, "status": None, "delay_ms": 0, "timeout": False, "malformed": False, "count": 1,
@@ -17,40 +18,37 @@ FAULT_DEFAULTS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def handle(app: FakeCapillary, req: Request) -> tuple[int, Any, dict[str, str]]:
+def handle(req: Request, *, store: Store, faults: Faults, request_log: RequestLog) -> Response:
     """Answer one control request; errors come back in the same envelope as the API's."""
     try:
-        return _route(app, req)
+        return _route(req, store, faults, request_log)
     except FakeError as exc:
         return exc.status, exc.body(), {}
 
 
-def _route(app: FakeCapillary, req: Request) -> tuple[int, Any, dict[str, str]]:
-    store = app.store
+def _route(req: Request, store: Store, faults: Faults, request_log: RequestLog) -> Response:
     key = (req.method, req.path.rstrip("/"))
     if key == ("POST", "/__fake__/reset"):
         store.reset()
         return 200, {"reset": True}, {}
     if key == ("GET", "/__fake__/health"):
-        from .app import VERSION
-
         return 200, {"status": "ok", "version": VERSION, "generatedCustomers": store.generated_count()}, {}
     if key == ("POST", "/__fake__/faults"):
-        return 201, _add_fault(app, req.json()), {}
+        return 201, _add_fault(faults, req.json()), {}
     if key == ("GET", "/__fake__/faults"):
-        return 200, {"faults": store.list_faults()}, {}
+        return 200, {"faults": faults.active()}, {}
     if key == ("DELETE", "/__fake__/faults"):
-        store.clear_faults()
+        faults.clear()
         return 200, {"faults": []}, {}
     if key == ("GET", "/__fake__/requests"):
-        entries = store.list_requests()
+        entries = request_log.entries()
         if req.query.get("path"):
             entries = [e for e in entries if e["path"].startswith(req.query["path"])]
         if req.query.get("method"):
             entries = [e for e in entries if e["method"] == req.query["method"].upper()]
         return 200, {"requests": entries}, {}
     if key == ("DELETE", "/__fake__/requests"):
-        store.clear_requests()
+        request_log.clear()
         return 200, {"requests": []}, {}
     if key == ("POST", "/__fake__/seed"):
         data = req.json()
@@ -84,7 +82,7 @@ def _route(app: FakeCapillary, req: Request) -> tuple[int, Any, dict[str, str]]:
     return 404, envelope([item(404, f"Unknown control endpoint: {req.method} {req.path}")]), {}
 
 
-def _add_fault(app: FakeCapillary, data: Any) -> dict[str, Any]:
+def _add_fault(faults: Faults, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise FakeError(400, 400, "A fault is a JSON object")
     unknown = set(data) - set(FAULT_DEFAULTS)
@@ -99,5 +97,5 @@ def _add_fault(app: FakeCapillary, data: Any) -> dict[str, Any]:
         raise FakeError(400, 400, "count must be a positive integer or null (forever)")
     if spec["method"]:
         spec["method"] = str(spec["method"]).upper()
-    spec["id"] = app.store.add_fault(spec)
+    spec["id"] = faults.add(spec)
     return spec

@@ -11,7 +11,8 @@ from typing import Any
 from .generate import card, comm_channel, loyalty_attribution, profile, program_state
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# Blocks that get-customer-by-id.txt returns only when their query flag is true.
+# Blocks that get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2) returns only when
+# their query flag is true.
 OPTIONAL_BLOCKS = ("ndncStatus", "optinStatus", "slabHistory", "tierUpgradeCriteria", "membershipRetentionCriteria")
 WECHAT, LINE, MARTJACK = "1234", "2001914141242", "mj-store-1"
 
@@ -33,7 +34,11 @@ def _from_docs(body: dict[str, Any], programs: list[dict[str, Any]]) -> dict[str
 
 
 def docs_records() -> list[dict[str, Any]]:
-    """Records that reproduce the docs' example responses exactly for the docs' requests."""
+    """Records that reproduce the docs' example responses exactly for the docs' requests.
+
+    The examples come from get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2)
+    and bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk).
+    """
     exp = datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
     a = _from_docs(load_fixture("get_customer_566881933.json"), [program_state(983, 2, 4200.0, 221350.0, exp)])
     b = _from_docs(

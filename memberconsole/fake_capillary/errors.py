@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# Messages copied from the docs: api-notes.md sections 3.4 and 3.5, register-customer.txt, get-customer-by-id.txt.
+# Messages copied from the docs:
+# - api-notes.md 3.4, whose rows cite docs.capillarytech.com/reference/v2-add-customer, .../get-customer-details
+#   and .../update-customer-status;
+# - api-notes.md 3.5 (docs.capillarytech.com/reference/status-codes-customer);
+# - register-customer.txt (docs.capillarytech.com/reference/v2-add-customer);
+# - get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2).
 MESSAGES: dict[int, str] = {
     401: "Unauthorized: authentication failed, check the credentials or OAuth token",
     1002: "Unable to register. Invalid email id.",
@@ -34,10 +39,12 @@ MESSAGES: dict[int, str] = {
     91015: "Failed to update extended fields",
 }
 
-# get-customer-by-id.txt gives only the message for a PII-deleted customer; the code is ours (org.json, README).
+# get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2) gives only the message for a
+# PII-deleted customer; the code is ours (org.json, README).
 PII_DELETED_MESSAGE = "Customer is deleted after PII delete request"
 
-# Request-level statuses (api-notes 3.3) used by injected faults and generic failures.
+# Request-level statuses (api-notes 3.3, docs.capillarytech.com/reference/errors-and-warnings) used by injected faults
+# and generic failures.
 STATUS_MESSAGES: dict[int, str] = {
     400: "Input is invalid. Please check request parameters or input xml/json",
     401: MESSAGES[401],
@@ -57,6 +64,7 @@ STATUS_MESSAGES: dict[int, str] = {
 
 def item(code: int, message: str | None = None) -> dict[str, Any]:
     """One errors[]/warnings[] item in Capillary's shape (api-notes 3.2: status is always false)."""
+    # api-notes 3.2 takes the shape from docs.capillarytech.com/reference/get-promotion-data and update-customer-status.
     return {"status": False, "code": code, "message": message if message is not None else MESSAGES.get(code, "")}
 
 

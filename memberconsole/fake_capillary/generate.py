@@ -217,6 +217,7 @@ def iter_compact(start: int, stop: int) -> Iterator[tuple[int, list[tuple], list
 
 def attribution(created: datetime, modified: datetime, till: dict[str, Any] | None = None) -> dict[str, Any]:
     """A profile's attribution block as get-customer-by-id.txt shows it."""
+    # get-customer-by-id.txt is docs.capillarytech.com/reference/get-customer-details-v2.
     t = till or TILL
     who = {"id": t["id"], "code": t["code"], "name": t["name"], "type": "TILL", "referenceId": -1, "default": False}
     return {"createDate": iso(created), "createdBy": who, "modifiedBy": dict(who), "modifiedDate": iso(modified)}
@@ -224,6 +225,7 @@ def attribution(created: datetime, modified: datetime, till: dict[str, Any] | No
 
 def loyalty_attribution(created: datetime, modified: datetime, source: str = "instore") -> dict[str, Any]:
     """loyaltyInfo.attributionV2 as get-customer-by-id.txt shows it."""
+    # get-customer-by-id.txt is docs.capillarytech.com/reference/get-customer-details-v2.
     created_by = {
         "id": TILL["id"], "code": TILL["code"], "description": "", "name": TILL["name"], "type": "TILL",
         "referenceId": -1, "adminType": "GENERAL", "isActive": True, "isOuEnabled": False, "timeZoneId": 191,
@@ -322,7 +324,8 @@ def program_state(program_id: int, slab: int, points: float, purchases: float, e
     """A customer's state in one program; responses.py turns it into a loyaltyProgramDetails[] entry.
 
     A tier expires on a day, not at a moment: the expiry is sent as the end of that day in UTC, as the docs'
-    toTierExpiryDate "2121-11-10T23:59:59Z" is, and gapToRenewSummary.tierExpiryDate is its date.
+    toTierExpiryDate "2121-11-10T23:59:59Z" is (get-customer-by-id.txt,
+    docs.capillarytech.com/reference/get-customer-details-v2), and gapToRenewSummary.tierExpiryDate is its date.
     """
     expiry = expiry.astimezone(UTC).replace(hour=23, minute=59, second=59, microsecond=0)
     return {

@@ -30,6 +30,7 @@ def parse_bool(value: str | None) -> bool:
 
 def parse_gap(name: str, value: str | None) -> int | None:
     """gapToUpgrade / gapToRenew: days from today, integers >= 0 (get-customer-by-id.txt: negatives unsupported)."""
+    # get-customer-by-id.txt is docs.capillarytech.com/reference/get-customer-details-v2.
     if value is None or value == "":
         return None
     try:
@@ -94,6 +95,8 @@ def render_customer(
     lookup: bool = False,
 ) -> dict[str, Any]:
     """The customer object of get-customer-by-id.txt (and lookup-customer-details.txt when lookup is true)."""
+    # get-customer-by-id.txt is docs.capillarytech.com/reference/get-customer-details-v2;
+    # lookup-customer-details.txt is docs.capillarytech.com/reference/get-customer-details.
     x = record.get("x", {})
     out: dict[str, Any] = {"id": record["id"], "profiles": [_profile(p, record, opts) for p in profiles]}
     out["loyaltyInfo"] = copy.deepcopy(record["loyaltyInfo"])
@@ -102,7 +105,8 @@ def render_customer(
     )
     out["associatedWith"] = record.get("associatedWith", "")
     blocks = _flag_blocks(record, opts, org)
-    # Key order as in the 565261498 example of get-customer-by-id.txt.
+    # Key order as in the 565261498 example of get-customer-by-id.txt
+    # (docs.capillarytech.com/reference/get-customer-details-v2).
     for key in ("optinStatus", "slabHistory", "tierUpgradeCriteria"):
         if key in blocks:
             out[key] = blocks[key]
@@ -171,7 +175,8 @@ def _flag_blocks(record: dict[str, Any], opts: RenderOptions, org: dict[str, Any
                 "purchaseValue": float(max(0.0, nxt["threshold"] - current)) if nxt else 0.0,
             }
     if "membershipRetentionCriteria" in opts.flags:
-        # get-customer-by-id.txt: not included when the program has no downgrade criteria, even if asked.
+        # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2): not included when the
+        # program has no downgrade criteria, even if asked.
         if x.get("membershipRetentionCriteria") is not None:
             out["membershipRetentionCriteria"] = copy.deepcopy(x["membershipRetentionCriteria"])
         elif main and cfg and cfg.get("downgradeStrategy"):
@@ -200,6 +205,7 @@ def _program_details(
     record: dict[str, Any], s: dict[str, Any], programs: dict[int, Any], opts: RenderOptions, org: dict[str, Any]
 ) -> dict[str, Any]:
     """One loyaltyProgramDetails[] entry, fields per lookup-customer-details.txt."""
+    # lookup-customer-details.txt is docs.capillarytech.com/reference/get-customer-details.
     cfg = programs[s["programId"]]
     cur = _tier(cfg, s["slabSNo"]) or cfg["tiers"][0]
     nxt = _tier(cfg, s["slabSNo"] + 1)
@@ -208,7 +214,8 @@ def _program_details(
         "lifetimePoints": s["lifetimePoints"], "loyaltyPoints": s["loyaltyPoints"],
         "cumulativePurchases": s["cumulativePurchases"], "loyaltyId": record["id"] % 100_000_000 * 10 + 1,
         "currentSlab": cur["name"], "nextSlab": nxt["name"] if nxt else "",
-        "nextSlabSerialNumber": nxt["serialNumber"] if nxt else -1,  # api-notes 4.7: -1 at the top tier
+        # api-notes 4.7 (docs.capillarytech.com/reference/get-customer-details response table): -1 at the top tier.
+        "nextSlabSerialNumber": nxt["serialNumber"] if nxt else -1,
         "nextSlabDescription": nxt["description"] if nxt else "", "slabSNo": s["slabSNo"],
         "slabExpiryDate": s["slabExpiryDate"], "programId": s["programId"], "delayedPoints": s["delayedPoints"],
         "delayedReturnedPoints": s["delayedReturnedPoints"], "delayedExpiredPoints": s["delayedExpiredPoints"],
@@ -220,7 +227,9 @@ def _program_details(
     }  # fmt: skip
     today = opts.today
     if opts.gap_to_upgrade is not None:
-        # api-notes 4.7: the key is spelt upgrade_based_on in the docs table, upgradeBasedOn in JSON (configurable).
+        # api-notes 4.7: the docs table (docs.capillarytech.com/reference/get-customer-details-v2) spells the key
+        # upgrade_based_on; the user-group JSON (docs.capillarytech.com/reference/retrieve-user-group-member-details)
+        # has upgradeBasedOn, the default here (configurable).
         key = org["behaviour"].get("upgrade_based_on", "upgradeBasedOn")
         if nxt is None:
             out["upgradeStrategies"] = []

@@ -1,27 +1,21 @@
-"""SQLite state of the fake: customers, identifier index, faults, request log, tokens; and the registration logic."""
+"""The fake's state in one SQLite file: customers and their identifier index, search, seed, reset, clock, config."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import copy
-import hashlib
 import json
 import os
-import re
-import secrets
 import sqlite3
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from . import errors
 from .demo import all_fixture_records
-from .errors import FakeError
-from .generate import GENERATED_BASE_ID, card, comm_channel, iter_compact, loyalty_attribution, profile, program_state
+from .generate import GENERATED_BASE_ID, iter_compact
 from .generate import generated_record as build_generated_record
 
 FIXTURES_VERSION = "3"
@@ -48,14 +42,7 @@ CREATE TABLE IF NOT EXISTS identifiers(
 CREATE INDEX IF NOT EXISTS identifiers_type_value ON identifiers(type, value);
 CREATE INDEX IF NOT EXISTS identifiers_value_lc ON identifiers(lower(value));
 CREATE INDEX IF NOT EXISTS identifiers_origin ON identifiers(origin) WHERE origin > 0;
-CREATE TABLE IF NOT EXISTS faults(id INTEGER PRIMARY KEY AUTOINCREMENT, spec TEXT NOT NULL, remaining INTEGER);
-CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens(token TEXT PRIMARY KEY, client TEXT NOT NULL, expires REAL NOT NULL);
 """
-
-EMAIL_RE = re.compile(r"^[A-Za-z0-9._+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
-MOBILE_RE = re.compile(r"^[1-9][0-9]{8,14}$")
-INDIA_RE = re.compile(r"^91[6-9][0-9]{9}$")
 
 
 def index_rows(record: dict[str, Any]) -> tuple[list[tuple], list[tuple]]:
@@ -91,6 +78,7 @@ class Store:
         self.behaviour: dict[str, Any] = config["behaviour"]
         self._overrides_raw: str | None = None
         self._local = threading.local()
+        self._reset_statements: list[str] = []
         self._init_db()
 
     # -- configuration overrides (shared by every process through the file) --------------------------------
@@ -156,6 +144,14 @@ class Store:
             if row is None or row[0] != FIXTURES_VERSION:
                 self._load_fixtures(c)
 
+    def attach(self, schema: str, *, reset: str) -> None:
+        """Create a table another module keeps in this file (faults, log, tokens); reset() runs its reset statement."""
+        with self.write() as c:
+            for stmt in schema.split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+        self._reset_statements.append(reset)
+
     def _load_fixtures(self, c: sqlite3.Connection) -> None:
         c.execute("DELETE FROM profiles WHERE origin > 0")
         c.execute("DELETE FROM identifiers WHERE origin > 0")
@@ -189,12 +185,11 @@ class Store:
 
     # -- reset and seed ----------------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the initial state: fixtures restored, registrations, faults, log and tokens gone; seed kept."""
+        """Back to the initial state: fixtures restored, registrations and attached tables emptied; seed kept."""
         with self.write() as c:
             self._load_fixtures(c)
-            c.execute("DELETE FROM faults")
-            c.execute("DELETE FROM requests")
-            c.execute("DELETE FROM tokens")
+            for stmt in self._reset_statements:
+                c.execute(stmt)
             c.execute("DELETE FROM meta WHERE key IN ('clock_offset', 'config_overrides')")
         self.refresh_config()
 
@@ -292,337 +287,39 @@ class Store:
         ordered = sorted(ids - hidden)[:cap]
         return len(ordered), ordered[offset : offset + limit]
 
-    # -- faults ------------------------------------------------------------------------------------------------
-    def add_fault(self, spec: dict[str, Any]) -> int:
-        """Store a fault; count None means forever."""
-        with self.write() as c:
-            cur = c.execute("INSERT INTO faults(spec, remaining) VALUES (?, ?)", (json.dumps(spec), spec.get("count")))
-            return int(cur.lastrowid)
+    # -- writes of a registration (inside its write() transaction) ----------------------------------------------
+    def identifier_owners(self, c: sqlite3.Connection, id_type: str, value: str) -> list[tuple[int, str, str]]:
+        """(customer id, source, account id) of every holder of this exact identifier (cards: source "")."""
+        return c.execute(
+            "SELECT customer_id, source, account_id FROM identifiers WHERE type=? AND value=?", (id_type, value)
+        ).fetchall()
 
-    def list_faults(self) -> list[dict[str, Any]]:
-        """Active faults with their remaining counts."""
-        rows = self.conn.execute("SELECT id, spec, remaining FROM faults ORDER BY id").fetchall()
-        return [json.loads(spec) | {"id": fid, "remaining": rem} for fid, spec, rem in rows]
+    def next_registered_id(self, c: sqlite3.Connection) -> int:
+        """The id of the next customer created through the API: one above the highest so far."""
+        row = c.execute(
+            "SELECT max(id) FROM customers WHERE id > ? AND id < ?",
+            (REGISTERED_BASE_ID, REGISTERED_BASE_ID + 100_000_000),
+        ).fetchone()
+        return (row[0] or REGISTERED_BASE_ID) + 1
 
-    def clear_faults(self) -> None:
-        """Remove every fault."""
-        with self.write() as c:
-            c.execute("DELETE FROM faults")
-
-    def take_fault(self, method: str, path: str) -> dict[str, Any] | None:
-        """The first fault matching this request, its count used up atomically across processes."""
-        if self.conn.execute("SELECT 1 FROM faults LIMIT 1").fetchone() is None:
-            return None
-        with self.write() as c:
-            for fid, spec_json, remaining in c.execute("SELECT id, spec, remaining FROM faults ORDER BY id").fetchall():
-                spec = json.loads(spec_json)
-                if spec.get("method") and spec["method"].upper() != method:
-                    continue
-                if not fault_path_matches(spec.get("path") or "/", path):
-                    continue
-                if remaining is not None:
-                    if remaining <= 1:
-                        c.execute("DELETE FROM faults WHERE id=?", (fid,))
-                    else:
-                        c.execute("UPDATE faults SET remaining=remaining-1 WHERE id=?", (fid,))
-                return spec
-        return None
-
-    # -- request log -------------------------------------------------------------------------------------------
-    def log_request(self, entry: dict[str, Any]) -> None:
-        """Append to the bounded request log."""
-        size = int(self.behaviour["request_log_size"])
-        with self.write() as c:
-            cur = c.execute("INSERT INTO requests(entry) VALUES (?)", (json.dumps(entry),))
-            if cur.lastrowid and cur.lastrowid % 100 == 0:
-                c.execute("DELETE FROM requests WHERE id <= ?", (cur.lastrowid - size,))
-
-    def list_requests(self) -> list[dict[str, Any]]:
-        """The request log, oldest first (at most request_log_size entries)."""
-        size = int(self.behaviour["request_log_size"])
-        rows = self.conn.execute("SELECT entry FROM requests ORDER BY id DESC LIMIT ?", (size,)).fetchall()
-        return [json.loads(r[0]) for r in reversed(rows)]
-
-    def clear_requests(self) -> None:
-        """Empty the request log."""
-        with self.write() as c:
-            c.execute("DELETE FROM requests")
-
-    # -- OAuth tokens ------------------------------------------------------------------------------------------
-    def issue_token(self, client: dict[str, Any]) -> tuple[str, int]:
-        """A new JWT-shaped token for an OAuth client (api-notes 2.2 shows the header and payload)."""
-        ttl = int(client.get("ttl_seconds", 300))
-        now = self.now()
-
-        def b64(data: bytes) -> str:
-            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-        header = b64(json.dumps({"kid": "k1", "alg": "RS256"}).encode())
-        payload = b64(
-            json.dumps(
-                {"iss": "Capillary", "exp": int(now + ttl), "jti": secrets.token_hex(8), "iat": int(now),
-                 "client_key": client["key"], "org_id": self.config["org"]["orgId"],
-                 "default_till": self.config["org"]["defaultTill"]["id"], "token_use": "token_access"}
-            ).encode()
-        )  # fmt: skip
-        token = f"{header}.{payload}.{b64(secrets.token_bytes(32))}"
-        with self.write() as c:
-            c.execute("INSERT INTO tokens VALUES (?, ?, ?)", (token, client["key"], now + ttl))
-            c.execute("DELETE FROM tokens WHERE expires < ?", (now - 3600,))
-        return token, ttl
-
-    def token_valid(self, token: str) -> bool:
-        """True when the token was issued here and has not expired on the fake's clock."""
-        row = self.conn.execute("SELECT expires FROM tokens WHERE token=?", (token,)).fetchone()
-        return row is not None and row[0] > self.now()
-
-    # -- registration ------------------------------------------------------------------------------------------
-    def register(self, body: Any, *, user_context: dict[str, str], wait_for_downstream: bool) -> dict[str, Any]:
-        """POST /v2/customers: validate, then create or extend a customer in one transaction."""
-        profiles_in, warnings = self._validate_registration(body)
-        ext, ext_warnings = self._validate_extended_fields(body.get("extendedFields") or {})
-        warnings.extend(ext_warnings)
-        item_status = int(self.behaviour["item_error_status"])
-        now = self.today().replace(microsecond=0)
-        with self.write() as c:
-            existing: int | None = None
-            for p in profiles_in:
-                for id_type, value in p["identifiers"]:
-                    if id_type in CARD_TYPES:
-                        if c.execute("SELECT 1 FROM identifiers WHERE type=? AND value=?", (id_type, value)).fetchone():
-                            raise FakeError(item_status, 3009)
-                        continue
-                    rows = c.execute(
-                        "SELECT customer_id, source, account_id FROM identifiers WHERE type=? AND value=?",
-                        (id_type, value),
-                    ).fetchall()
-                    for cid, src, acc in rows:
-                        if src == p["source"] and acc == p["accountId"]:
-                            raise FakeError(item_status, 8006)
-                        existing = existing or cid
-            if existing is not None:
-                record = self.get_record(existing)
-                assert record is not None
-                if record["x"].get("state") == "merged" and record["x"].get("survivorId"):
-                    existing = record["x"]["survivorId"]
-                    record = self.get_record(existing)
-                    assert record is not None
-                have = {(q["source"], q.get("accountId") or "") for q in record["profiles"]}
-                if any((p["source"], p["accountId"]) in have for p in profiles_in):
-                    raise FakeError(item_status, 8006)
-                cid = existing
-                warnings.insert(0, errors.item(8050))
-            else:
-                row = c.execute(
-                    "SELECT max(id) FROM customers WHERE id > ? AND id < ?",
-                    (REGISTERED_BASE_ID, REGISTERED_BASE_ID + 100_000_000),
-                ).fetchone()
-                cid = (row[0] or REGISTERED_BASE_ID) + 1
-                record = self._new_record(cid, body, ext, now)
-            new_profiles = [self._build_profile(cid, p, now, user_context) for p in profiles_in]
-            record["profiles"].extend(new_profiles)
-            cards = [self._build_card(cid, p, i, now) for p in profiles_in for i in p["cards"]]
-            record["cardDetails"].extend(cards)
-            side_effects = self._enroll(record, body, now)
-            if not self.config["registration"].get("default_status_label"):
-                warnings.append(errors.item(8107))
-            if existing is None:
-                c.execute("INSERT INTO customers VALUES (?, 'reg', 'active', ?)", (cid, json.dumps(record)))
-            else:
-                c.execute("UPDATE customers SET doc=? WHERE id=?", (json.dumps(record), cid))
-            index_record = {"id": cid, "profiles": new_profiles, "cardDetails": cards}
-            prows, irows = index_rows(index_record)
-            c.executemany("INSERT INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, 1)", prows)
-            c.executemany("INSERT INTO identifiers VALUES (?, ?, ?, ?, ?, 1)", irows)
-        if not wait_for_downstream:  # api-notes 2.5: loyalty runs in the background, no sideEffects returned
-            side_effects = []
-        elif existing is None and self.config["registration"].get("welcome_coupon"):
-            side_effects.append(self._coupon(cid, now))
-        return {"createdId": cid, "warnings": warnings, "sideEffects": side_effects}
-
-    def _validate_registration(self, body: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        item_status = int(self.behaviour["item_error_status"])
-        if not isinstance(body, dict) or not isinstance(body.get("profiles"), list) or not body["profiles"]:
-            raise FakeError(400, 400, "Input is invalid. Please check request parameters or input xml/json")
-        sources = self.config["sources"]
-        reg = self.config["registration"]
-        name_max = int(reg.get("name_max_length", 100))
-        out = []
-        for raw in body["profiles"]:
-            if not isinstance(raw, dict):
-                raise FakeError(400, 400, "Input is invalid. Please check request parameters or input xml/json")
-            source = raw.get("source")
-            if source not in sources["valid"]:
-                raise FakeError(item_status, 3217)
-            account = str(raw.get("accountId") or "")
-            if source in sources["multi_account"] and not account:
-                raise FakeError(item_status, 8045)
-            if source not in sources["multi_account"]:
-                account = ""
-            idents: list[tuple[str, str]] = []
-            cards: list[dict[str, Any]] = []
-            for ident in raw.get("identifiers") or []:
-                if not isinstance(ident, dict) or not ident.get("type") or ident.get("value") in (None, ""):
-                    raise FakeError(400, 400, "Input is invalid. Please check request parameters or input xml/json")
-                t, v = str(ident["type"]), str(ident["value"]).strip()
-                if t == "mobile":
-                    v = self._valid_mobile(v, item_status)
-                elif t == "email":
-                    if len(v) > int(reg.get("email_max_length", 255)) or not EMAIL_RE.match(v):
-                        raise FakeError(item_status, 1002)
-                elif t in ("cardnumber", "cardNumber"):
-                    t = "cardnumber"
-                    cards.append(ident)
-                idents.append((t, v))
-            if source == "INSTORE":
-                self._check_mandatory(idents)
-            elif not idents:
-                raise FakeError(item_status, 1007)
-            first, last = raw.get("firstName"), raw.get("lastName")
-            out.append({
-                "source": source, "accountId": account, "identifiers": idents, "cards": cards,
-                "firstName": None if first is None else str(first)[:name_max],  # register-customer.txt: extra ignored
-                "lastName": None if last is None else str(last)[:name_max],
-                "fields": raw.get("fields") if isinstance(raw.get("fields"), dict) else {},
-                "commChannels": raw.get("commChannels") if isinstance(raw.get("commChannels"), list) else [],
-            })  # fmt: skip
-        keys = [(p["source"], p["accountId"]) for p in out]
-        if len(set(keys)) != len(keys):
-            raise FakeError(item_status, 8006)
-        return out, []
-
-    def _valid_mobile(self, value: str, item_status: int) -> str:
-        # customer_entity (api-notes 5.1): digits with country code; generic 9-15 digits, India 91 + [6-9] + 9 digits.
-        if not MOBILE_RE.match(value) or (value.startswith("91") and len(value) == 12 and not INDIA_RE.match(value)):
-            raise FakeError(item_status, 8014)
-        return value
-
-    def _check_mandatory(self, idents: list[tuple[str, str]]) -> None:
-        reg = self.config["registration"]
-        have = {t for t, _ in idents}
-        style = reg.get("mandatory_error_style", "codes")
-        item_status = int(self.behaviour["item_error_status"])
-
-        def missing(field: str, code: int) -> FakeError:
-            if style == "field_403":
-                return FakeError(403, 403, f"Field {field} is mandatory")
-            return FakeError(item_status, code)
-
-        primary = reg.get("CONF_REGISTRATION_PRIMARY_KEY", "mobile")
-        codes = {"mobile": 1006, "email": 1039, "externalId": 1043}
-        if reg.get("CONF_ALLOW_REGISTRATION_FROM_ANY_IDENTIFIERS"):
-            if not have & {"mobile", "email", "externalId", "cardnumber"}:
-                raise FakeError(item_status, 1007)
-        elif primary not in have:
-            raise missing(primary, codes.get(primary, 1007))
-        for key, field in (
-            ("CONF_USERS_IS_MOBILE_REQUIRED", "mobile"),
-            ("CONF_USERS_IS_EMAIL_REQUIRED", "email"),
-            ("CONF_USERS_IS_EXTERNAL_ID_REQUIRED", "externalId"),
-        ):
-            if reg.get(key) and field not in have:
-                raise missing(field, codes[field])
-
-    def _validate_extended_fields(self, given: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Keep valid extended fields; each unknown or invalid one becomes warning 91015 (api-notes 5.2)."""
-        if not isinstance(given, dict):
-            return {}, [errors.item(91015)]
-        defs = {f["name"]: f for f in self.config["extended_fields"].get("CUSTOMER", [])}
-        kept, warnings = {}, []
-        for name, value in given.items():
-            d = defs.get(name)
-            if d is None or not extended_value_ok(d, value):
-                msg = f"field {name} length too long" if d and d.get("dataType") == "STRING" else None
-                warnings.append(errors.item(91015, msg or f"{errors.MESSAGES[91015]}: {name}"))
-                continue
-            kept[name] = value
-        return kept, warnings
-
-    def _new_record(self, cid: int, body: dict[str, Any], ext: dict[str, Any], now: datetime) -> dict[str, Any]:
-        loyalty_type = (body.get("loyaltyInfo") or {}).get("loyaltyType") or "loyalty"
-        src = body["profiles"][0].get("source", "INSTORE").lower()
-        return {
-            "id": cid,
-            "profiles": [],
-            "loyaltyInfo": {
-                "loyaltyType": loyalty_type,
-                "attributionV2": loyalty_attribution(now, now, src),
-                "lifetimePurchases": 0.0,
-            },
-            "segments": {},
-            "associatedWith": body.get("associatedWith") or self.config["org"]["defaultTill"]["code"],
-            "extendedFields": ext,
-            "cardDetails": [],
-            "x": {"state": "active", "programs": [], "statusLabel": body.get("statusLabel")},
-        }
-
-    def _build_profile(self, cid: int, p: dict[str, Any], now: datetime, ctx: dict[str, str]) -> dict[str, Any]:
-        ids = [(t, v) for t, v in p["identifiers"] if t not in CARD_TYPES]
-        channels = []
-        for ch in p["commChannels"]:
-            if isinstance(ch, dict) and ch.get("type") and ch.get("value"):
-                cc = comm_channel(str(ch["type"]), str(ch["value"]), verified=truthy(ch.get("verified")))
-                cc["primary"] = truthy(ch.get("primary", True))
-                channels.append(cc)
-        if not channels:
-            channels = None
-        prof = profile(
-            cid, p["source"], p["accountId"], ids, first=p["firstName"], last=p["lastName"],
-            created=now, modified=now, fields=p["fields"], channels=channels,
-        )  # fmt: skip
-        if ctx:
-            prof["attribution"]["userContext"] = ctx  # fake-only: who registered, from USER-CONTEXT-* headers
-        return prof
-
-    def _build_card(self, cid: int, p: dict[str, Any], ident: dict[str, Any], now: datetime) -> dict[str, Any]:
-        number = str(ident["value"]).strip()
-        series_id = int(ident.get("seriesId") or 195)
-        card_id = int(hashlib.md5(number.encode()).hexdigest()[:6], 16) + 2_000_000
-        series = (series_id, str(ident.get("seriesCode") or f"series{series_id}"), f"Series {series_id}")
-        c = card(cid, card_id, number, str(ident.get("statusLabel") or "ACTIVE"), now, series=series)
-        if isinstance(ident.get("extendedFields"), dict):
-            c["extendedFields"] = ident["extendedFields"]
-        if isinstance(ident.get("customFields"), dict):
-            c["customFields"] = ident["customFields"]
-        return c
-
-    def _enroll(self, record: dict[str, Any], body: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
-        programs = {p["programId"]: p for p in self.config["programs"]}
-        side_effects: list[dict[str, Any]] = []
-        enrollments = body.get("loyaltyProgramEnrollments") or []
-        if not enrollments and record["loyaltyInfo"]["loyaltyType"] == "loyalty" and not record["x"]["programs"]:
-            default = next((p for p in self.config["programs"] if p.get("default")), None)
-            if default:
-                enrollments = [{"programId": default["programId"], "tierNumber": 1, "loyaltyPoints": 0}]
-        have = {s["programId"] for s in record["x"]["programs"]}
-        for e in enrollments if isinstance(enrollments, list) else []:
-            if not isinstance(e, dict):
-                continue
-            pid = e.get("programId")
-            cfg = programs.get(pid)
-            if cfg is None or pid in have:
-                continue
-            tier = max(1, min(int(e.get("tierNumber") or 1), len(cfg["tiers"])))
-            points = float(e.get("loyaltyPoints") or 0)
-            expiry = parse_date(e.get("tierExpiryDate")) or now + timedelta(days=365)
-            state = program_state(pid, tier, points, 0.0, expiry)
-            state |= {"lifetimePoints": points, "redeemed": 0.0, "expired": 0.0}
-            record["x"]["programs"].append(state)
-            if points > 0:
-                side_effects.append(
-                    {"entityType": "USER", "rawAwardedPoints": points, "awardedPoints": int(points), "type": "points"}
-                )
-        return side_effects
-
-    def _coupon(self, cid: int, now: datetime) -> dict[str, Any]:
-        cfg = self.config["registration"]["welcome_coupon"]
-        code = hashlib.sha1(f"{cid}".encode()).hexdigest()[:8].upper()
-        valid = (now + timedelta(days=int(cfg.get("valid_days", 30)))).strftime("%Y-%m-%dT23:59:59Z")
-        return {
-            "id": 1_239_000_000 + cid % 1_000_000, "entityType": "USER", "couponType": cfg.get("couponType", "PE"),
-            "couponCode": code, "validTill": valid, "description": cfg.get("description", "Welcome Offer"),
-            "discountCode": cfg.get("discountCode", "NO_VALUE"), "trimmedCouponCode": code, "type": "coupon",
-        }  # fmt: skip
+    def save_registered(
+        self,
+        c: sqlite3.Connection,
+        cid: int,
+        record: dict[str, Any],
+        *,
+        created: bool,
+        profiles: list[dict[str, Any]],
+        cards: list[dict[str, Any]],
+    ) -> None:
+        """Store a created (or extended) customer's document and index the profiles and cards it gained."""
+        if created:
+            c.execute("INSERT INTO customers VALUES (?, 'reg', 'active', ?)", (cid, json.dumps(record)))
+        else:
+            c.execute("UPDATE customers SET doc=? WHERE id=?", (json.dumps(record), cid))
+        prows, irows = index_rows({"id": cid, "profiles": profiles, "cardDetails": cards})
+        c.executemany("INSERT INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(*r, ORIGIN_REGISTERED) for r in prows])
+        c.executemany("INSERT INTO identifiers VALUES (?, ?, ?, ?, ?, ?)", [(*r, ORIGIN_REGISTERED) for r in irows])
 
 
 def merge_config(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -634,61 +331,6 @@ def merge_config(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, A
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def truthy(value: Any) -> bool:
-    """Capillary accepts booleans as JSON booleans or as the strings "true"/"false" (register-customer.txt)."""
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def parse_date(value: Any) -> datetime | None:
-    """An ISO date-time such as 2024-05-11T16:36:17+05:30, in UTC; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def extended_value_ok(definition: dict[str, Any], value: Any) -> bool:
-    """Whether value fits the extended field's dataType (and possibleValues for enums)."""
-    kind = definition.get("dataType")
-    if kind in ("STANDARD_ENUM", "CUSTOM_ENUM"):
-        return value in definition.get("possibleValues", [])
-    if kind == "INTEGER":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, str) and value.lstrip("-").isdigit()
-        )
-    if kind == "DOUBLE":
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            return False
-        return not isinstance(value, bool)
-    if kind == "DATETIME":
-        return isinstance(value, str) and (
-            parse_date(value) is not None or bool(re.match(r"^\d{4}/\d{2}/\d{2}$", value))
-        )
-    if kind == "COUNTRY":
-        return isinstance(value, str) and 2 <= len(value) <= 60
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        return False
-    return len(str(value)) <= int(definition.get("maxLength", 255))
-
-
-def fault_path_matches(pattern: str, path: str) -> bool:
-    """A fault's path: an exact template like /v2/customers/{id}, or a plain prefix."""
-    if "{" in pattern:
-        regex = ""
-        for part in re.split(r"(\{[^}]*\})", pattern):
-            if part.startswith("{"):
-                regex += r"\d+" if part.lower() in ("{id}", "{customerid}", "{userid}") else "[^/]+"
-            else:
-                regex += re.escape(part)
-        return re.fullmatch(regex, path) is not None
-    return path.startswith(pattern)
 
 
 def copy_record(record: dict[str, Any]) -> dict[str, Any]:

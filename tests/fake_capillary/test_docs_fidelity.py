@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+# Copies of public pages: get-customer-by-id.txt is docs.capillarytech.com/reference/get-customer-details-v2,
+# bulk-get-customers.txt is docs.capillarytech.com/reference/get-customers-bulk.
 DOCS = Path(__file__).resolve().parents[3] / "shared" / "capillary-docs"
 REDACTED = "[email protected]"
 
@@ -49,6 +51,7 @@ def assert_same(doc, got, path="$"):
 
 
 def _by_id_examples():
+    """The example responses of get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2)."""
     return [o for o in _objects((DOCS / "get-customer-by-id.txt").read_text()) if "id" in o]
 
 
@@ -92,4 +95,4 @@ def test_docs_customer_has_program_details_when_mlp_embedded(api):
     body = api.get("/v2/customers/565261498", params={"source": "INSTORE", "embed": "mlp"}).json()
     (program,) = body["loyaltyProgramDetails"]
     assert program["programId"] == 983
-    assert program["currentSlab"] == "Garnet"  # matches the last slabHistory entry in the docs
+    assert program["currentSlab"] == "Garnet"  # matches the last slabHistory entry in get-customer-by-id.txt

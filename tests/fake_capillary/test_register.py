@@ -220,6 +220,7 @@ def test_failed_registration_leaves_nothing_behind(api, app, new_customer):
 
 
 def test_docs_register_examples_validate(api):
+    """The request examples of register-customer.txt (docs.capillarytech.com/reference/v2-add-customer)."""
     from memberconsole.fake_capillary.demo import load_fixture
 
     requests = load_fixture("register_examples.json")["requests"]
