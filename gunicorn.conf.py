@@ -15,16 +15,23 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_query": {"()": "memberconsole.core.logging.RedactQueryStringFilter"}},
+    "filters": {
+        "redact_query": {"()": "memberconsole.core.logging.RedactQueryStringFilter"},
+        "escape_control": {"()": "memberconsole.core.logging.EscapeControlCharactersFilter"},
+    },
     "formatters": {"generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s"}},
     "handlers": {
         "error_console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "formatter": "generic",
-            "filters": ["redact_query"],
+            "filters": ["redact_query", "escape_control"],
         },
-        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "filters": ["redact_query"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["redact_query", "escape_control"],
+        },
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False},

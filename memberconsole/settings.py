@@ -34,7 +34,7 @@ VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "memberconsole.core.apps.ConsoleAdminConfig",  # Django admin with the console's site (403 for non-staff)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "memberconsole.core",
     "memberconsole.customers",
     "memberconsole.registration",
@@ -51,15 +52,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "memberconsole.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "memberconsole.core.middleware.SessionTimeoutMiddleware",
+    "memberconsole.core.middleware.ConsoleLoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "memberconsole.core.middleware.CapillaryRequestIdsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username from its IP before the password check
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "memberconsole.urls"
@@ -76,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "memberconsole.core.context_processors.console",
             ],
             "builtins": ["django.templatetags.static"],
@@ -125,13 +136,75 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = env.bool("HSTS_PRELOAD", default=HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # one cache read per request, DB as the record
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10  # one working shift
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Sessions: a session ends after SESSION_IDLE_MINUTES without a page request (30), after SESSION_COOKIE_AGE in all
+# (10 hours, one working shift) and when the browser closes.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # one cache read per request, DB as the record
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=10) * 60 * 60
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+
+# Content-Security-Policy (Django's own): scripts and styles from this origin only, no inline script, no eval.
+# htmx is configured accordingly in base.html (no eval, no injected indicator styles).
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT failures for a username from one IP lock it for
+# AXES_COOLOFF_MINUTES; administrators unlock in Django admin (Axes > Access attempts).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # the console's own audit trail records failures and lockouts
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Who sees what (core/masking.py, core/ratelimits.py, customers reveal).
+MASK_EXTERNAL_IDS = env.bool("MASK_EXTERNAL_IDS", default=False)
+REVEAL_MINUTES = env.int("REVEAL_MINUTES", default=5)
+# Per-user limits, shared by every worker through the cache: "N/minute" and "N/hour" for searches and customer views.
+RATE_LIMITS = {
+    "search": (env.int("SEARCH_PER_MINUTE", default=60), env.int("SEARCH_PER_HOUR", default=600)),
+    "view": (env.int("VIEW_PER_MINUTE", default=60), env.int("VIEW_PER_HOUR", default=600)),
+}
+BULK_MAX_ENTRIES = {
+    "agent": env.int("BULK_MAX_ENTRIES", default=500),
+    "large": env.int("BULK_MAX_ENTRIES_LARGE", default=5000),
+}
+BULK_MAX_RUNNING = env.int("BULK_MAX_RUNNING", default=2)
+BULK_DAILY_ENTRIES = {
+    "agent": env.int("BULK_DAILY_ENTRIES", default=2000),
+    "large": env.int("BULK_DAILY_ENTRIES_LARGE", default=20000),
+}
+
+# Audit trail: entries older than AUDIT_RETENTION_DAYS are pruned by `manage.py prune_audit_trail`.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
+AUDIT_HASH_KEY = env("AUDIT_HASH_KEY", default="")  # keys the search hashes; empty: derived from SECRET_KEY
+AUDIT_TRUSTED_PROXIES = env.list("AUDIT_TRUSTED_PROXIES", default=[])  # proxies whose X-Forwarded-For is believed
 
 # Capillary: unset CAPILLARY_BASE_URL means the built-in fake Capillary, in-process.
 CAPILLARY_BASE_URL = env("CAPILLARY_BASE_URL", default="")
@@ -165,10 +238,17 @@ if CAPILLARY_BASE_URL and not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_query": {"()": "memberconsole.core.logging.RedactQueryStringFilter"}},
+    "filters": {
+        "redact_query": {"()": "memberconsole.core.logging.RedactQueryStringFilter"},
+        "escape_control": {"()": "memberconsole.core.logging.EscapeControlCharactersFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_query"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_query", "escape_control"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -176,5 +256,6 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "axes": {"level": "WARNING"},
     },
 }

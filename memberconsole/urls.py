@@ -13,8 +13,7 @@ from memberconsole.core import views as core_views
 from memberconsole.customers import urls as customer_urls
 from memberconsole.registration import urls as registration_urls
 
-admin.site.site_header = "Member Console administration"
-admin.site.site_title = "Member Console admin"
+handler403 = "memberconsole.core.views.permission_denied"
 
 customer_pages = [*customer_urls.urlpatterns, *registration_urls.urlpatterns, *bulk_urls.urlpatterns]
 

@@ -6,7 +6,7 @@ import re
 
 from django import forms
 
-MAX_ENTRIES = 5000
+MAX_ENTRIES = 5000  # the most any role may look up at once (settings.BULK_MAX_ENTRIES gives each role's)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Between entries on a pasted line. Spaces are not separators: "98765 43210" is one mobile typed with a space.
 _SEPARATORS = re.compile(r"[,;\t]")
@@ -15,7 +15,7 @@ _SHOWN_HEADER_CELLS = 12
 ENTRIES_HELP = (
     "One entry per line: customer IDs, mobiles in any format, emails, card numbers, external IDs or WeChat ids. "
     "Commas, semicolons and tabs also separate entries; spaces stay inside an entry, so “98765 43210” is one "
-    f"mobile number. Blank lines are skipped. Up to {MAX_ENTRIES:,} entries."
+    "mobile number. Blank lines are skipped."
 )
 FILE_HELP = (
     "A CSV file saved as UTF-8 (in Excel: “CSV UTF-8”), at most 2 MB. Entries are read from the first column, "
@@ -83,7 +83,7 @@ def read_csv(data: bytes, *, column: str = "", has_header: bool = False) -> list
 
 
 class BulkLookupForm(forms.Form):
-    """POST /customers/bulk/: entries (textarea) or file (CSV), not both, at most MAX_ENTRIES after blanks."""
+    """POST /customers/bulk/: entries (textarea) or file (CSV), not both, at most max_entries after blanks."""
 
     entries = forms.CharField(
         label="Paste a list", required=False, strip=False, widget=forms.Textarea, help_text=ENTRIES_HELP
@@ -93,6 +93,11 @@ class BulkLookupForm(forms.Form):
         label="Column header", required=False, max_length=200, help_text="Leave empty to use the first column."
     )
     has_header = forms.BooleanField(label="The first row is a header", required=False)
+
+    def __init__(self, *args, max_entries: int = MAX_ENTRIES, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_entries = max_entries
+        self.fields["entries"].help_text = f"{ENTRIES_HELP} Up to {max_entries:,} entries."
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -139,14 +144,14 @@ class BulkLookupForm(forms.Form):
             )
             self.add_error(field, forms.ValidationError(message, code="empty"))
             return cleaned
-        if len(entries) > MAX_ENTRIES:
+        if len(entries) > self.max_entries:
             self.add_error(
                 field,
                 forms.ValidationError(
                     "You gave %(count)s entries (blank lines not counted); at most %(max)s can be looked up at once. "
                     "Split the list and run it in parts.",
                     code="too_many",
-                    params={"count": f"{len(entries):,}", "max": f"{MAX_ENTRIES:,}"},
+                    params={"count": f"{len(entries):,}", "max": f"{self.max_entries:,}"},
                 ),
             )
             return cleaned

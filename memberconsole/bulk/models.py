@@ -39,6 +39,10 @@ class BulkJob(models.Model):
         indexes = [models.Index(fields=["agent", "-created_at"])]
         ordering = ["-created_at"]
         verbose_name = "bulk lookup"
+        permissions = [
+            ("run_large_bulk_lookup", "Can look up the larger number of entries at once (BULK_MAX_ENTRIES_LARGE)"),
+            ("export_unmasked_bulk_csv", "Can download bulk results with mobiles and emails in full"),
+        ]
 
     def __str__(self) -> str:
         return f"bulk lookup {self.pk} ({self.status}, {self.processed}/{self.total})"

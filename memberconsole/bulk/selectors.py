@@ -7,11 +7,13 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
+from memberconsole.core.masking import can_see_contact, mask_email, mask_mobile
+
 from .models import RETENTION, BulkJob, BulkRow
 
 PAGE_SIZE = 500
 RECENT_JOBS = 20
-CONTACT_PERMISSION = "customers.view_contact_details"
+UNMASKED_CSV_PERMISSION = "bulk.export_unmasked_bulk_csv"
 
 # Display order, label and badge tone per row status: colour always comes with a word.
 STATUS_DISPLAY = {
@@ -29,7 +31,6 @@ CSV_HEADER = [
 ]  # fmt: skip
 # Spreadsheet formula injection: a cell starting with one of these runs as a formula in Excel (OWASP CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MASK = "•"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,24 +70,9 @@ class ResultPage:
     total: int
 
 
-def can_see_contact(user) -> bool:
-    """Whether the agent may see mobiles and emails in lists and exports (customers.view_contact_details)."""
-    return user.has_perm(CONTACT_PERMISSION)
-
-
-def mask_mobile(value: str) -> str:
-    """All but the last four digits hidden: '919845000001' -> '••••••••0001'."""
-    if not value:
-        return ""
-    return MASK * max(len(value) - 4, 4) + value[-4:] if len(value) > 4 else MASK * 4
-
-
-def mask_email(value: str) -> str:
-    """The local part hidden but its first letter: 'aiko.tanaka@example.com' -> 'a•••@example.com'."""
-    if not value:
-        return ""
-    local, at, domain = value.partition("@")
-    return f"{local[:1]}{MASK * 3}{at}{domain}" if at else MASK * 4
+def csv_reveals_contact(user) -> bool:
+    """Whether the agent's CSV download has mobiles and emails in full (view_contact_details or the export right)."""
+    return can_see_contact(user) or user.has_perm(UNMASKED_CSV_PERMISSION)
 
 
 def _alive_since():

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from memberconsole.capillary import errors as cap
@@ -78,6 +78,38 @@ def _stored_input(text: str) -> str:
     # Control characters (a NUL from a pasted binary) are shown as U+FFFD: PostgreSQL text cannot hold NUL at all.
     text = "".join("\ufffd" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in text)
     return text if len(text) <= STORED_INPUT_LENGTH else text[:STORED_INPUT_LENGTH] + "…"
+
+
+class BulkLimitError(Exception):
+    """A bulk lookup the agent may not start now; the message says why and what to do."""
+
+
+LARGE_PERMISSION = "bulk.run_large_bulk_lookup"
+
+
+def bulk_max_entries(*, agent) -> int:
+    """The most entries this agent may look up at once (BULK_MAX_ENTRIES for their role)."""
+    return settings.BULK_MAX_ENTRIES["large" if agent.has_perm(LARGE_PERMISSION) else "agent"]
+
+
+def bulk_limits_check(*, agent, entries: int) -> None:
+    """Refuse a new lookup past the agent's limits: BULK_MAX_RUNNING at once, BULK_DAILY_ENTRIES in 24 hours."""
+    now = timezone.now()
+    running = BulkJob.objects.filter(
+        agent=agent, status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING], updated_at__gte=now - STALE_AFTER
+    ).count()
+    if running >= settings.BULK_MAX_RUNNING:
+        raise BulkLimitError(
+            f"You already have {running} lookups running, the most at once. Wait for one to finish, then try again."
+        )
+    quota = settings.BULK_DAILY_ENTRIES["large" if agent.has_perm(LARGE_PERMISSION) else "agent"]
+    used = BulkJob.objects.filter(agent=agent, created_at__gte=now - RETENTION).aggregate(n=Sum("total"))["n"] or 0
+    if used + entries > quota:
+        left = max(quota - used, 0)
+        raise BulkLimitError(
+            f"Your account may look up {quota:,} entries in 24 hours and has {left:,} left, fewer than the "
+            f"{entries:,} in this list. Run a shorter list, or ask your supervisor."
+        )
 
 
 def bulk_job_create(*, agent, entries: list[str], source: str) -> BulkJob:

@@ -3,17 +3,23 @@
 import csv
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from memberconsole.bulk import selectors, services
-from memberconsole.bulk.forms import MAX_ENTRIES, BulkLookupForm
+from memberconsole.bulk.forms import BulkLookupForm
 from memberconsole.bulk.models import BulkJob
+from memberconsole.core.audit import Action, audit_record
+from memberconsole.core.masking import can_see_contact
+
+RUN_PERMISSION = "bulk.add_bulkjob"
 
 PROGRESS_PARTIAL = "bulk-progress"
 
@@ -25,32 +31,53 @@ def _job_or_404(request: HttpRequest, job_id) -> BulkJob:
     return job
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
+@permission_required(RUN_PERMISSION, raise_exception=True)
 def bulk_lookup(request: HttpRequest) -> HttpResponse:
     """The list form and the agent's lists of the last 24 hours; POST stores the list and starts it."""
-    services.bulk_jobs_purge_expired()
-    form = BulkLookupForm()
+    max_entries = services.bulk_max_entries(agent=request.user)
+    form = BulkLookupForm(max_entries=max_entries)
     status = 200
     if request.method == "POST":
         try:
-            form = BulkLookupForm(request.POST, request.FILES)
+            form = BulkLookupForm(request.POST, request.FILES, max_entries=max_entries)
             valid = form.is_valid()
         except RequestDataTooBig:
-            form = BulkLookupForm()
+            form = BulkLookupForm(max_entries=max_entries)
             form.add_error(None, "That list is too large to send. Upload it as a CSV file instead (at most 2 MB).")
             valid = False
         if valid:
-            job = services.bulk_job_create(
-                agent=request.user, entries=form.cleaned_data["entry_list"], source=form.cleaned_data["source"]
+            entries = form.cleaned_data["entry_list"]
+            try:
+                services.bulk_limits_check(agent=request.user, entries=len(entries))
+            except services.BulkLimitError as exc:
+                form.add_error(None, str(exc))
+                audit_record(
+                    action=Action.BULK_RUN, request=request, outcome="refused", details={"entries": len(entries)}
+                )
+                return _lookup_page(request, form, max_entries, status=429)
+            job = services.bulk_job_create(agent=request.user, entries=entries, source=form.cleaned_data["source"])
+            audit_record(
+                action=Action.BULK_RUN,
+                request=request,
+                outcome="started",
+                details={"entries": len(entries), "job": str(job.pk)},
             )
             services.bulk_job_start(job=job)
             return redirect("customers:bulk_job", job_id=job.pk)
         status = 400
-    context = {"form": form, "jobs": selectors.bulk_jobs_recent(agent=request.user), "max_entries": MAX_ENTRIES}
+    return _lookup_page(request, form, max_entries, status=status)
+
+
+def _lookup_page(request: HttpRequest, form: BulkLookupForm, max_entries: int, *, status: int) -> HttpResponse:
+    context = {"form": form, "jobs": selectors.bulk_jobs_recent(agent=request.user), "max_entries": max_entries}
     return TemplateResponse(request, "bulk/lookup.html", context, status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
+@permission_required(RUN_PERMISSION, raise_exception=True)
 def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
     """One list: progress while it runs (polled by htmx, or refreshed), the result table when done."""
     job = _job_or_404(request, job_id)
@@ -67,7 +94,7 @@ def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
         return TemplateResponse(request, template, {"job": job})
     if polling:
         return HttpResponseClientRefresh()  # finished (or stopped): reload into the table
-    reveal = selectors.can_see_contact(request.user)
+    reveal = can_see_contact(request.user)
     context = {
         "job": job,
         "counts": selectors.bulk_job_counts(job=job),
@@ -80,8 +107,9 @@ def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @require_GET
+@permission_required(RUN_PERMISSION, raise_exception=True)
 def bulk_job_csv(request: HttpRequest, job_id) -> HttpResponse:
-    """The result table as CSV (UTF-8 with BOM for Excel), masked as on the page."""
+    """The result table as CSV (UTF-8 with BOM for Excel): contact details in full only with the export right."""
     job = _job_or_404(request, job_id)
     if job.is_active:
         messages.info(request, "The list is still being looked up: download it when it is done.")
@@ -91,6 +119,13 @@ def bulk_job_csv(request: HttpRequest, job_id) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="bulk-lookup-{day}.csv"'
     response["Cache-Control"] = "no-store"  # may hold mobiles and emails
     response.write("\ufeff")  # BOM: Excel opens UTF-8 CSV correctly only with it
+    unmasked = selectors.csv_reveals_contact(request.user)
+    audit_record(
+        action=Action.BULK_EXPORT,
+        request=request,
+        outcome="unmasked" if unmasked else "masked",
+        details={"rows": job.total, "job": str(job.pk)},
+    )
     writer = csv.writer(response)
-    writer.writerows(selectors.bulk_job_csv_rows(job=job, reveal_contact=selectors.can_see_contact(request.user)))
+    writer.writerows(selectors.bulk_job_csv_rows(job=job, reveal_contact=unmasked))
     return response

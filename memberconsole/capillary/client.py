@@ -38,6 +38,7 @@ from .schemas import (
     LoyaltyProgram,
     UserContext,
 )
+from .tracking import note_request_id
 
 logger = logging.getLogger("memberconsole.capillary")
 
@@ -552,6 +553,7 @@ class CapillaryClient:
         # Path template only: real URLs carry customer ids and, for lookups, mobiles and emails in the query.
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         request_id = state.request_id or (error.request_id if error else None)
+        note_request_id(request_id)
         status = state.status if state.status is not None else (error.status_code if error else None)
         extra = {
             "capillary_method": method,

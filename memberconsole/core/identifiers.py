@@ -59,9 +59,13 @@ class Reading:
     def label(self) -> str:
         return TYPE_LABELS[self.type]
 
-    def describe(self) -> str:
-        """E.g. 'mobile 919876543210' or 'mobile 1234512345 (as typed)'."""
-        text = f"{self.label} {self.value}"
+    def describe(self, mask=None) -> str:
+        """E.g. 'mobile 919876543210' or 'mobile 1234512345 (as typed)'; the value masked when a mask is given
+        (core.masking.ContactMask: a customer's identifier, for a viewer who may not see it)."""
+        value = self.value
+        if mask is not None and self.type not in (CUSTOMER_ID, NAME):
+            value = mask.value(self.type, value)
+        text = f"{self.label} {value}"
         return f"{text} ({self.note})" if self.note else text
 
 

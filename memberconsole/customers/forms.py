@@ -10,6 +10,7 @@ from memberconsole.core.identifiers import (
     clean_query,
     readings_for,
 )
+from memberconsole.core.models import RevealReason
 from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES, SEARCH_SOURCE_CHOICES
 
 
@@ -45,4 +46,20 @@ class CustomerSearchForm(forms.Form):
                 self.add_error("q", str(exc))
         if cleaned.get("source") in MULTI_ACCOUNT_SOURCES and not cleaned.get("account_id"):
             self.add_error("account_id", "This source has several accounts: enter the account ID to search in.")
+        return cleaned
+
+
+class RevealForm(forms.Form):
+    """POST /customers/ID/reveal/: why the supervisor needs to see this customer's contact details."""
+
+    reason = forms.ModelChoiceField(
+        label="Reason", queryset=RevealReason.objects.filter(active=True), empty_label="— Choose a reason —"
+    )
+    text = forms.CharField(label="In your own words", required=False, max_length=200, strip=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = cleaned.get("reason")
+        if reason is not None and reason.needs_text and not cleaned.get("text"):
+            self.add_error("text", "Say in a few words why you need to see the contact details.")
         return cleaned

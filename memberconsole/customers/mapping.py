@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from memberconsole.capillary import schemas as wire
+from memberconsole.core.masking import ContactMask
 from memberconsole.core.summaries import display_name
 from memberconsole.core.warnings import warning_text
 from memberconsole.customers import domain
@@ -40,7 +41,7 @@ def _values(profile: wire.Profile, kind: str) -> tuple[str, ...]:
     return tuple(sorted(i.value for i in profile.identifiers if (i.type or "").lower() == kind.lower() and i.value))
 
 
-def _profiles(customer: wire.Customer) -> list[domain.Profile]:
+def _profiles(customer: wire.Customer, mask: ContactMask) -> list[domain.Profile]:
     # A value "differs" when profiles of this customer disagree on it (e.g. another email on WeChat than in store).
     keys = {
         "name": lambda p: ((p.first_name or "").strip(), (p.last_name or "").strip()),
@@ -63,11 +64,14 @@ def _profiles(customer: wire.Customer) -> list[domain.Profile]:
                 account_id=_text(p.account_id),
                 first_name=_text(p.first_name),
                 last_name=_text(p.last_name),
-                identifiers=[domain.Identifier(type=_text(i.type), value=_text(i.value)) for i in p.identifiers],
+                identifiers=[
+                    domain.Identifier(type=_text(i.type), value=mask.value(_text(i.type), _text(i.value)))
+                    for i in p.identifiers
+                ],
                 channels=[
                     domain.Channel(
                         type=_text(c.type),
-                        value=_text(c.value),
+                        value=mask.value(_text(c.type), _text(c.value)),
                         primary=c.primary,
                         verified=c.verified,
                         subscribed=c.subscribed,
@@ -271,14 +275,14 @@ def _programs(customer: wire.Customer) -> list[domain.Program]:
     return programs
 
 
-def _cards(customer: wire.Customer) -> list[domain.Card]:
+def _cards(customer: wire.Customer, mask: ContactMask) -> list[domain.Card]:
     cards = []
     for c in customer.card_details:
         info = c.status_info
         status = (info.label or info.status) if info else ""
         cards.append(
             domain.Card(
-                number=_text(c.card_number),
+                number=mask.value("cardnumber", _text(c.card_number)),
                 series=_text(c.series_name or c.series_code),
                 type=_text(c.type),
                 status=status or "Status not returned",
@@ -289,7 +293,7 @@ def _cards(customer: wire.Customer) -> list[domain.Card]:
                 digital=c.active_and_digital
                 if c.active_and_digital is not None
                 else (c.type or "").upper() == "DIGITAL" or None,
-                external_id=_text(c.card_external_id),
+                external_id=mask.value("cardExternalId", _text(c.card_external_id)),
             )
         )
     return cards
@@ -415,13 +419,14 @@ def _warnings(customer: wire.Customer) -> list[str]:
     return [warning_text(w.code, w.message) for w in customer.warnings if w.code or w.message]
 
 
-def to_customer(customer: wire.Customer) -> domain.Customer:
-    """The whole customer page's data from one GET /v2/customers/{id} response."""
+def to_customer(customer: wire.Customer, *, mask: ContactMask) -> domain.Customer:
+    """The whole customer page's data from one GET /v2/customers/{id} response, contact details masked for the
+    viewer (the mask is applied here, so a value the viewer may not see never reaches a template)."""
     loyalty = customer.loyalty_info or wire.LoyaltyInfo()
     attribution = loyalty.attribution_v2 or wire.Attribution()
     first_profile_attr = next((p.attribution for p in customer.profiles if p.attribution), None)
     programs = _programs(customer)
-    profiles = _profiles(customer)
+    profiles = _profiles(customer, mask)
     main = programs[0] if programs else None
     fraud = customer.fraud_details.status if customer.fraud_details and customer.fraud_details.status else ""
     return domain.Customer(
@@ -440,7 +445,7 @@ def to_customer(customer: wire.Customer) -> domain.Customer:
         profiles=profiles,
         contactability=contactability(customer),
         programs=programs,
-        cards=_cards(customer),
+        cards=_cards(customer, mask),
         tier_history=_tier_history(customer),
         upgrade_criteria=_upgrade(customer),
         retention=_retention(customer),
@@ -456,7 +461,7 @@ def to_customer(customer: wire.Customer) -> domain.Customer:
     )
 
 
-def to_search_hits(page: wire.CustomerSearchPage, *, source: str = "ALL") -> list[domain.SearchHit]:
+def to_search_hits(page: wire.CustomerSearchPage, *, mask: ContactMask, source: str = "ALL") -> list[domain.SearchHit]:
     """Rows of a name search, limited to one source when the agent chose one."""
     hits = []
     for hit in page.hits:
@@ -464,7 +469,11 @@ def to_search_hits(page: wire.CustomerSearchPage, *, source: str = "ALL") -> lis
         if source != "ALL" and source not in sources:
             continue
         name = display_name(hit.profiles)
-        matched = ", ".join(f"{m.id_type} {m.id_value}" for m in hit.matched_identifiers if m.id_type and m.id_value)
+        matched = ", ".join(
+            f"{m.id_type} {mask.value(m.id_type, m.id_value)}"
+            for m in hit.matched_identifiers
+            if m.id_type and m.id_value
+        )
         if hit.user_id is not None:
             hits.append(domain.SearchHit(customer_id=hit.user_id, name=name, sources=sources, matched=matched))
     return hits

@@ -31,7 +31,9 @@ class CustomerAccess(models.Model):
         managed = False
         default_permissions = ()
         permissions = [
-            ("view_contact_details", "Can see customers' mobile numbers and email addresses in lists and exports")
+            ("view_customers", "Can search for customers and open their pages"),
+            ("view_contact_details", "Can see customers' mobile numbers and email addresses in full everywhere"),
+            ("reveal_contact_details", "Can reveal one customer's contact details for a few minutes, giving a reason"),
         ]
         verbose_name = "customer data access"
 

@@ -11,6 +11,7 @@ from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import Customer as WireCustomer
 from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
 from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, readings_for
+from memberconsole.core.masking import ContactMask
 from memberconsole.customers import domain
 from memberconsole.customers.mapping import to_customer, to_search_hits
 from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
@@ -66,14 +67,15 @@ def _fetch_customer(customer_id: int, *, client: CapillaryClient) -> WireCustome
         raise translate_error(exc) from exc
 
 
-def customer_get(*, customer_id: int, client: CapillaryClient | None = None) -> domain.Customer:
-    """The whole customer for the customer page: one upstream call, or none when a search just fetched it."""
+def customer_get(*, customer_id: int, mask: ContactMask, client: CapillaryClient | None = None) -> domain.Customer:
+    """The whole customer for the customer page, contact details as the viewer may see them: one upstream call, or
+    none when a search just fetched it."""
     wire = cache.get(_handoff_key(customer_id))
     if wire is not None:
         cache.delete(_handoff_key(customer_id))
     else:
         wire = _fetch_customer(customer_id, client=_client(client))
-    return to_customer(wire)
+    return to_customer(wire, mask=mask)
 
 
 def customer_search(
@@ -82,6 +84,7 @@ def customer_search(
     forced_type: str = "",
     source: str = "ALL",
     account_id: str = "",
+    mask: ContactMask,
     client: CapillaryClient | None = None,
 ) -> SearchOutcome:
     """Try each plausible reading of the query, most plausible first, until one finds a customer."""
@@ -91,7 +94,7 @@ def customer_search(
     for reading in readings:
         tried.append(reading)
         try:
-            found = _try_reading(reading, source=source, account_id=account_id, client=client)
+            found = _try_reading(reading, source=source, account_id=account_id, mask=mask, client=client)
         except cap.CapillaryError as exc:
             miss = lookup_miss(exc)
             if miss is None:
@@ -118,11 +121,11 @@ def customer_search(
     return SearchOutcome(query=query, source=source, tried=tried)
 
 
-def _try_reading(reading: Reading, *, source: str, account_id: str, client: CapillaryClient):
+def _try_reading(reading: Reading, *, source: str, account_id: str, mask: ContactMask, client: CapillaryClient):
     """The customer id a reading finds, or the hits of a name search; raises the client's errors."""
     if reading.type == NAME:
         page = client.customer_search(q=reading.value, limit=NAME_SEARCH_LIMIT)
-        return to_search_hits(page, source=source)
+        return to_search_hits(page, source=source, mask=mask)
     if reading.type == CUSTOMER_ID:
         params = dict(DETAIL_PARAMS)
         if source != "ALL":

@@ -1,23 +1,76 @@
-"""Writes about customers that stay inside the console."""
+"""Writes about customers that stay inside the console: what an agent looked at (the audit trail and their recently
+viewed list, written together) and revealing one customer's contact details."""
 
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from memberconsole.core.audit import Action, audit_record, query_fingerprint
+from memberconsole.core.models import RevealReason
 from memberconsole.customers import domain
 from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
 
+REVEALS = "console_reveals"  # session key: {customer id: epoch seconds the reveal lasts until}
 
-def recent_customer_record(*, agent, customer: domain.Customer) -> None:
-    """Remember that the agent opened this customer; keep only the newest few."""
-    # One upsert on the customer page's hot path; the home page trims the list (recent_customers_trim).
-    RecentCustomer.objects.bulk_create(
-        [RecentCustomer(agent=agent, customer_id=customer.id, name=customer.name[:201], viewed_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["agent", "customer_id"],
-        update_fields=["name", "viewed_at"],
+
+def customer_view_record(*, request: HttpRequest, customer: domain.Customer, revealed: bool) -> None:
+    """Record that the agent opened this customer: its audit entry and their recently viewed list, in one go."""
+    agent = request.user
+    with transaction.atomic():
+        audit_record(
+            action=Action.VIEW,
+            request=request,
+            customer_id=customer.id,
+            outcome="revealed" if revealed else "shown",
+        )
+        RecentCustomer.objects.bulk_create(
+            [RecentCustomer(agent=agent, customer_id=customer.id, name=customer.name[:201], viewed_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["agent", "customer_id"],
+            update_fields=["name", "viewed_at"],
+        )
+        keep = RecentCustomer.objects.filter(agent=agent).order_by("-viewed_at").values_list("pk", flat=True)
+        stale = list(keep[RECENT_LIMIT : RECENT_LIMIT + 50])
+        if stale:
+            RecentCustomer.objects.filter(pk__in=stale).delete()
+
+
+def customer_search_record(
+    *, request: HttpRequest, query: str, query_type: str, outcome: str, customer_id: int | None = None
+) -> None:
+    """Record one search: the query as a keyed hash, its type and last four characters, never in clear."""
+    audit_record(
+        action=Action.SEARCH,
+        request=request,
+        customer_id=customer_id,
+        outcome=outcome,
+        details={**query_fingerprint(query), "query_type": query_type},
     )
 
 
-def recent_customers_trim(*, agent) -> None:
-    """Forget all but the agent's newest few viewed customers."""
-    keep = RecentCustomer.objects.filter(agent=agent).order_by("-viewed_at").values_list("pk", flat=True)
-    RecentCustomer.objects.filter(agent=agent).exclude(pk__in=list(keep[:RECENT_LIMIT])).delete()
+def contact_reveal(*, request: HttpRequest, customer_id: int, reason: RevealReason, text: str = "") -> float:
+    """Reveal one customer's contact details to this session for REVEAL_MINUTES; returns until when (epoch).
+
+    The audit entry is written first: if it cannot be written, this raises and nothing is revealed."""
+    with transaction.atomic():
+        audit_record(
+            action=Action.REVEAL,
+            request=request,
+            customer_id=customer_id,
+            outcome="revealed",
+            details={"reason": reason.label, **({"reason_text": text[:200]} if text else {})},
+        )
+    until = time.time() + settings.REVEAL_MINUTES * 60
+    reveals = {k: v for k, v in request.session.get(REVEALS, {}).items() if v > time.time()}
+    reveals[str(customer_id)] = until
+    request.session[REVEALS] = reveals
+    return until
+
+
+def contact_revealed_until(*, request: HttpRequest, customer_id: int) -> float | None:
+    """Until when this session may see the customer's contact details (None: not revealed, or no longer)."""
+    until = request.session.get(REVEALS, {}).get(str(customer_id))
+    return until if until and until > time.time() else None

@@ -9,5 +9,7 @@ root_urlpatterns = [path("", views.home, name="home")]
 
 urlpatterns = [
     path("search/", views.customer_search, name="search"),
+    path("search/<str:key>/", views.search_result, name="search_result"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/reveal/", views.customer_reveal, name="reveal"),
 ]

@@ -1,14 +1,22 @@
-"""Customer pages: the start page, search from one box, and the whole customer on one page."""
+"""Customer pages: the start page, search from one box, the whole customer on one page, and revealing contact details.
 
-from urllib.parse import urlencode
+No personal data travels in a URL: the search box posts its query, and the console answers with a redirect to the
+customer or to a results page addressed by an opaque key kept in the agent's session.
+"""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from memberconsole.core import views as core_views
 from memberconsole.core.exceptions import (
     CustomerDeletedError,
     CustomerMergedError,
@@ -17,22 +25,30 @@ from memberconsole.core.exceptions import (
     UpstreamUnavailableError,
 )
 from memberconsole.core.identifiers import CARD, EMAIL, EXTERNAL_ID, MAX_CUSTOMER_ID, MOBILE
+from memberconsole.core.masking import REVEAL_PERMISSION, contact_mask_for
+from memberconsole.core.ratelimits import RateLimited, rate_limit_hit
 from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES
+from memberconsole.core.stash import REGISTER_PREFILL, stash_get, stash_put
 from memberconsole.customers import selectors, services
-from memberconsole.customers.forms import CustomerSearchForm
+from memberconsole.customers.forms import CustomerSearchForm, RevealForm
+
+VIEW_PERMISSION = "customers.view_customers"
+AUDIT_PERMISSION = "core.view_auditentry"
+SEARCHES = "search"  # stash kind: a search's form data under its results page's key
+# A results page keeps its outcome this long, so Back and reload show it again without searching again.
+OUTCOME_SECONDS = 300
 
 
-def _register_link(outcome: selectors.SearchOutcome) -> str:
-    """The registration form's URL, prefilled with the identifier the agent searched for."""
-    params = {}
+def _prefill_link(request: HttpRequest, outcome: selectors.SearchOutcome) -> str:
+    """The registration form's URL, prefilled (through the session, not the URL) with the identifier searched for."""
     for reading in outcome.tried:
         key = {MOBILE: "mobile", EMAIL: "email", EXTERNAL_ID: "external_id", CARD: "card_number"}.get(reading.type)
-        if key and key not in params:
+        if key:
             # A normalized mobile carries its country code; "+" lets the form read it whatever its default country.
-            params[key] = f"+{reading.value}" if reading.type == MOBILE and not reading.note else reading.value
-            break
-    url = reverse("customers:register")
-    return f"{url}?{urlencode(params)}" if params else url
+            value = f"+{reading.value}" if reading.type == MOBILE and not reading.note else reading.value
+            url = reverse("customers:register")
+            return f"{url}?prefill={stash_put(request, REGISTER_PREFILL, {key: value})}"
+    return reverse("customers:register")
 
 
 def _unavailable(
@@ -42,55 +58,139 @@ def _unavailable(
     return TemplateResponse(
         request,
         "customers/unavailable.html",
-        {"error": exc, "retry_url": request.get_full_path(), **context},
+        {"error": exc, "retry_url": context.pop("retry_url", request.path), **context},
         status=status,
     )
 
 
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The agent's start page: the search box and the customers they opened last."""
-    services.recent_customers_trim(agent=request.user)
-    return TemplateResponse(request, "customers/home.html", {"recent": selectors.recent_customers(agent=request.user)})
+def _search_context(form: CustomerSearchForm, query: str) -> dict:
+    return {"form": form, "search_query": query[:500], "multi_account_sources": sorted(MULTI_ACCOUNT_SOURCES)}
 
 
-@require_GET
-def customer_search(request: HttpRequest) -> HttpResponse:
-    """Find a customer from whatever was typed: one match opens the customer, several are listed, none says so."""
-    form = CustomerSearchForm(request.GET or None)
-    context = {
-        "form": form,
-        "search_query": request.GET.get("q", "")[:500],
-        "multi_account_sources": sorted(MULTI_ACCOUNT_SOURCES),
-    }
-    if not request.GET:
-        return TemplateResponse(request, "customers/search.html", context)
-    if not form.is_valid():
-        return TemplateResponse(request, "customers/search.html", context, status=400)
-    data = form.cleaned_data
+def _outcome_cache_key(request: HttpRequest, key: str) -> str:
+    return f"customers:search-outcome:{request.user.pk}:{key}"
+
+
+def _run_search(request: HttpRequest, data: dict) -> selectors.SearchOutcome:
+    """Search (counted against the agent's limit), and record it in the audit trail whatever it found."""
+    rate_limit_hit(user=request.user, action="search")
+    query_type = data["type"] or "auto"
     try:
         outcome = selectors.customer_search(
-            query=data["q"], forced_type=data["type"], source=data["source"], account_id=data["account_id"]
+            query=data["q"],
+            forced_type=data["type"],
+            source=data["source"],
+            account_id=data["account_id"],
+            mask=contact_mask_for(request.user),
         )
-    except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
-        return _unavailable(request, exc, form=form, search_query=context["search_query"])
-    context["outcome"] = outcome
+    except (UpstreamUnavailableError, UpstreamRejectedError):
+        services.customer_search_record(request=request, query=data["q"], query_type=query_type, outcome="error")
+        raise
     if outcome.customer_id is not None:
-        messages.info(request, f"Found by {outcome.matched.describe()}.")
+        result = "found"
+    elif outcome.hits:
+        result = "several"
+    else:
+        result = "none"
+    services.customer_search_record(
+        request=request,
+        query=data["q"],
+        query_type=outcome.matched.type if outcome.matched else query_type,
+        outcome=result,
+        customer_id=outcome.customer_id,
+    )
+    return outcome
+
+
+def _answer(request: HttpRequest, form: CustomerSearchForm) -> HttpResponse:
+    """Run a valid search and redirect: to the customer it found, or to its results page."""
+    data = {name: form.cleaned_data[name] for name in ("q", "type", "source", "account_id")}
+    try:
+        outcome = _run_search(request, data)
+    except RateLimited as exc:
+        return core_views.rate_limited(request, exc)
+    except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
+        return _unavailable(request, exc, retry_url=reverse("customers:search"), **_search_context(form, data["q"]))
+    if outcome.customer_id is not None:
+        messages.info(request, f"Found by {outcome.matched.describe(contact_mask_for(request.user))}.")
         return redirect("customers:detail", customer_id=outcome.customer_id)
-    if outcome.hits:
-        return TemplateResponse(request, "customers/search.html", context)
-    context["register_url"] = _register_link(outcome)
+    key = stash_put(request, SEARCHES, data)
+    cache.set(_outcome_cache_key(request, key), outcome, OUTCOME_SECONDS)
+    return redirect("customers:search_result", key=key)
+
+
+@require_GET
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def home(request: HttpRequest) -> HttpResponse:
+    """The agent's start page: the search box and the customers they opened last."""
+    response = TemplateResponse(
+        request, "customers/home.html", {"recent": selectors.recent_customers(agent=request.user)}
+    )
+    response["Cache-Control"] = "no-store"  # names of customers
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """Find a customer from whatever was typed (POST): one match opens the customer, several or none are shown on a
+    results page with an opaque URL. A GET with ?q= (an old bookmark) runs the search and redirects the same way."""
+    if request.method == "GET" and "q" not in request.GET:
+        form = CustomerSearchForm()
+        return TemplateResponse(request, "customers/search.html", _search_context(form, ""))
+    form = CustomerSearchForm(request.POST if request.method == "POST" else request.GET)
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "")
+    if not form.is_valid():
+        return TemplateResponse(request, "customers/search.html", _search_context(form, query), status=400)
+    return _answer(request, form)
+
+
+@never_cache
+@require_GET
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def search_result(request: HttpRequest, key: str) -> HttpResponse:
+    """A search's results (several customers, or nobody): reload and Back show them again."""
+    data = stash_get(request, SEARCHES, key)
+    if data is None:
+        messages.info(request, "That search is no longer kept. Search again.")
+        return redirect("customers:search")
+    form = CustomerSearchForm(data)
+    form.is_valid()
+    context = _search_context(form, data["q"])
+    outcome = cache.get(_outcome_cache_key(request, key))
+    if outcome is None:
+        try:
+            outcome = _run_search(request, data)
+        except RateLimited as exc:
+            return core_views.rate_limited(request, exc)
+        except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
+            return _unavailable(request, exc, **context)
+        if outcome.customer_id is not None:
+            return redirect("customers:detail", customer_id=outcome.customer_id)
+        cache.set(_outcome_cache_key(request, key), outcome, OUTCOME_SECONDS)
+    context["outcome"] = outcome
+    if not outcome.hits:
+        context["register_url"] = _prefill_link(request, outcome)
     return TemplateResponse(request, "customers/search.html", context)
 
 
+@never_cache
 @require_GET
+@permission_required(VIEW_PERMISSION, raise_exception=True)
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """The whole customer on one page, from one upstream call."""
+    """The whole customer on one page, from one upstream call; contact details masked unless the viewer may see
+    them or revealed them for this customer."""
     if customer_id > MAX_CUSTOMER_ID:
         return TemplateResponse(request, "customers/missing.html", {"customer_id": customer_id}, status=404)
     try:
-        customer = selectors.customer_get(customer_id=customer_id)
+        rate_limit_hit(user=request.user, action="view")
+    except RateLimited as exc:
+        return core_views.rate_limited(request, exc, customer_id=customer_id)
+    revealed_until = services.contact_revealed_until(request=request, customer_id=customer_id)
+    mask = contact_mask_for(request.user, revealed=revealed_until is not None)
+    try:
+        customer = selectors.customer_get(customer_id=customer_id, mask=mask)
     except CustomerNotFoundError as exc:
         return TemplateResponse(
             request, "customers/missing.html", {"customer_id": customer_id, "error": exc}, status=404
@@ -103,5 +203,40 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         return TemplateResponse(request, "customers/merged.html", {"customer_id": customer_id, "error": exc})
     except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
         return _unavailable(request, exc, customer_id=customer_id)
-    services.recent_customer_record(agent=request.user, customer=customer)
-    return TemplateResponse(request, "customers/detail.html", {"customer": customer})
+    services.customer_view_record(request=request, customer=customer, revealed=revealed_until is not None)
+    can_reveal = request.user.has_perm(REVEAL_PERMISSION) and not mask.reveal
+    context = {
+        "customer": customer,
+        "masked": not mask.reveal,
+        "revealed_until": revealed_until,
+        "reveal_form": RevealForm() if can_reveal else None,
+        "can_read_audit": request.user.has_perm(AUDIT_PERMISSION),
+        "reveal_minutes": settings.REVEAL_MINUTES,
+    }
+    return TemplateResponse(request, "customers/detail.html", context)
+
+
+@never_cache
+@require_POST
+@permission_required(REVEAL_PERMISSION, raise_exception=True)
+def customer_reveal(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Show one customer's contact details to this supervisor for a few minutes, for a reason that is audited first."""
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Choose why you need to see the contact details"
+            + (" and say it in your own words." if "text" in form.errors else "."),
+        )
+        return redirect("customers:detail", customer_id=customer_id)
+    try:
+        services.contact_reveal(
+            request=request, customer_id=customer_id, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"]
+        )
+    except DatabaseError:
+        # The reveal could not be recorded, so it does not happen (a security reviewer's rule: no trail, no reveal).
+        messages.error(
+            request, "The contact details could not be revealed: the audit trail is not answering. Try again."
+        )
+        return redirect("customers:detail", customer_id=customer_id)
+    return redirect("customers:detail", customer_id=customer_id)

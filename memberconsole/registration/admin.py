@@ -1,6 +1,7 @@
 """Django admin for the registration configuration, its synced field definitions and programs, and the audit trail."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
@@ -30,6 +31,8 @@ class SyncActionMixin:
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         if request.method == "POST" and request.POST.get("action") == "sync_from_capillary":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
             self.sync_from_capillary(request, self.get_queryset(request).none())
             return redirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
@@ -92,7 +95,9 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        # One configuration: go straight to it.
+        # One configuration: go straight to it (for those who may see it).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect("admin:registration_registrationsettings_change", RegistrationSettings.load().pk)
 
     def save_related(self, request, form, formsets, change):

@@ -1,6 +1,7 @@
 """The registration form, built at request time from the mirrored registration configuration."""
 
 import functools
+import unicodedata
 import uuid
 from decimal import Decimal
 
@@ -19,6 +20,15 @@ EMAIL_MAX = 255
 # Capillary's name rule (api-notes §4.5, docs.capillarytech.com/reference/v2-add-customer): letters, digits, spaces,
 # hyphens and apostrophes (any script).
 NAME_FORBIDDEN = set('<>{}[]\\/|@#$%^*=+~`;:"!?')
+
+
+# Unicode bidirectional embedding, override and isolate controls, and the directional marks.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _visible(text: str) -> bool:
+    """Whether text has at least one character that shows (not a space, a format or a control character)."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in {"Cf", "Cc", "Zs", "Zl", "Zp"} for ch in text)
 
 
 def _name_field(label: str) -> forms.CharField:
@@ -93,6 +103,14 @@ class RegistrationForm(forms.Form):
             )
         if any(ch in NAME_FORBIDDEN for ch in value):
             raise forms.ValidationError("Names can have letters, spaces, hyphens and apostrophes only.")
+        if value and (
+            any(ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc" for ch in value) or not _visible(value)
+        ):
+            # A right-to-left override can make a name read differently from what is stored (a spoofing trick);
+            # a name of zero-width characters only is no name. The search box refuses both too.
+            raise forms.ValidationError(
+                "This name contains invisible or text-direction characters. Retype it without pasting formatting."
+            )
         return value
 
     def clean_mobile(self) -> str:

@@ -3,6 +3,7 @@
 import pytest
 
 from memberconsole.capillary.schemas import Customer
+from memberconsole.core.masking import FULL
 from memberconsole.customers.mapping import (
     contact_facts,
     email_contactability,
@@ -117,7 +118,13 @@ def test_push_rule(kwargs, verdict, reason):
 
 
 def test_every_channel_is_answered_in_order():
-    assert [c.channel for c in to_customer(customer()).contactability] == ["SMS", "Email", "WeChat", "LINE", "Push"]
+    assert [c.channel for c in to_customer(customer(), mask=FULL).contactability] == [
+        "SMS",
+        "Email",
+        "WeChat",
+        "LINE",
+        "Push",
+    ]
 
 
 def test_known_warnings_are_in_plain_words_and_unknown_ones_keep_capillarys_text():
@@ -125,7 +132,7 @@ def test_known_warnings_are_in_plain_words_and_unknown_ones_keep_capillarys_text
         "id": 1, "profiles": [],
         "warnings": [{"code": 91001, "message": "x"}, {"code": 99999, "message": "Something new"}, {"code": None}],
     })  # fmt: skip
-    assert to_customer(wire).warnings == [
+    assert to_customer(wire, mask=FULL).warnings == [
         "Point details could not be loaded, so point balances may be missing. (code 91001)",
         "Something new (code 99999)",
     ]

@@ -36,7 +36,7 @@ class TestSearch:
 
     def test_mobile_typed_with_spaces_finds_the_customer(self, agent_client, capillary, fake_http):
         fake_http.delete("/__fake__/requests")
-        response = agent_client.get("/customers/search/", {"q": "+1 998 654 2387"})
+        response = agent_client.post("/customers/search/", {"q": "+1 998 654 2387"})
         # 19986542387 is stored without "+"; the reading that matched is shown on the page we land on.
         assert response.status_code == 302
         assert response["Location"] == "/customers/565261498/"
@@ -45,31 +45,34 @@ class TestSearch:
 
     def test_customer_id_hit_costs_one_upstream_call_in_total(self, agent_client, capillary, fake_http):
         fake_http.delete("/__fake__/requests")
-        response = agent_client.get("/customers/search/", {"q": "566881933"}, follow=True)
+        response = agent_client.post("/customers/search/", {"q": "566881933"}, follow=True)
         assert response.status_code == 200
         assert "Bubalus" in text(response)
         assert len(upstream_calls(fake_http)) == 1
 
     def test_short_wechat_id_is_found_without_choosing_the_type(self, agent_client, capillary):
-        response = agent_client.get("/customers/search/", {"q": "oDEMOaiko0001"}, follow=True)
+        response = agent_client.post("/customers/search/", {"q": "oDEMOaiko0001"}, follow=True)
         assert response.redirect_chain[0][0] == "/customers/900000001/"
-        assert "Found by WeChat id oDEMOaiko0001" in text(response)
+        assert "Found by WeChat id oD•••01" in text(response)  # an agent sees the customer's id masked
 
     def test_identifier_hit_costs_at_most_two_upstream_calls(self, agent_client, capillary, fake_http):
         fake_http.delete("/__fake__/requests")
-        response = agent_client.get("/customers/search/", {"q": "mtest00000000067003"}, follow=True)
+        response = agent_client.post("/customers/search/", {"q": "mtest00000000067003"}, follow=True)
         assert response.status_code == 200
         assert response.redirect_chain[0][0] == "/customers/566881933/"
         assert "Found by card number mtest00000000067003" in text(response)
         assert len(upstream_calls(fake_http)) <= 2
 
     def test_ambiguous_digits_fall_back_to_the_reading_that_matches(self, agent_client, capillary):
-        response = agent_client.get("/customers/search/", {"q": "1234512345"}, follow=True)
+        response = agent_client.post("/customers/search/", {"q": "1234512345"}, follow=True)
         assert response.redirect_chain[0][0] == "/customers/566881933/"
-        assert "Found by mobile 1234512345 (as typed)" in text(response)
+        assert "Found by mobile •••••••345 (as typed)" in text(response)
 
     def test_nobody_found_says_what_was_searched_and_offers_registration(self, agent_client, capillary):
-        response = agent_client.get("/customers/search/", {"q": "98765 43210"})
+        response = agent_client.post("/customers/search/", {"q": "98765 43210"})
+        assert response.status_code == 302
+        assert re.fullmatch(r"/customers/search/[\w-]{16}/", response["Location"])  # an opaque key, no mobile
+        response = agent_client.get(response["Location"])
         assert response.status_code == 200
         body = text(response)
         assert "No customer found" in body
@@ -77,18 +80,18 @@ class TestSearch:
         assert "in ALL sources" in body
 
     def test_forced_type_searches_only_as_that(self, agent_client, capillary):
-        response = agent_client.get("/customers/search/", {"q": "566881933", "type": "externalId"})
+        response = agent_client.post("/customers/search/", {"q": "566881933", "type": "externalId"}, follow=True)
         body = text(response)
         assert "No customer found" in body
         assert "Searched external ID 566881933 in ALL sources" in body
 
     def test_multi_account_source_needs_an_account_id(self, agent_client, capillary):
-        response = agent_client.get("/customers/search/", {"q": "918392184396", "source": "WECHAT"})
+        response = agent_client.post("/customers/search/", {"q": "918392184396", "source": "WECHAT"})
         assert response.status_code == 400
         assert "enter the account ID" in text(response)
 
     def test_source_with_account_id_is_searched(self, agent_client, capillary):
-        response = agent_client.get(
+        response = agent_client.post(
             "/customers/search/", {"q": "918392184396", "source": "WECHAT", "account_id": "1234"}
         )
         assert response.status_code == 302
@@ -99,14 +102,14 @@ class TestSearch:
         ["", "   ", "9" * 500, "abc\x00def", "<b>bold</b>", "1; DROP TABLE customers;--", "\u202eevil"],
     )
     def test_bad_input_gets_a_clear_message_not_a_500(self, agent_client, capillary, typed):
-        response = agent_client.get("/customers/search/", {"q": typed})
+        response = agent_client.post("/customers/search/", {"q": typed})
         assert response.status_code == 400
         assert 'class="errorlist"' in text(response)
         assert "<b>bold</b>" not in response.content.decode()
 
     def test_capillary_down_during_search_says_so_and_keeps_the_query(self, agent_client, capillary, fake_http):
         fake_http.post("/__fake__/faults", json={"path": "/v2/", "status": 503, "count": None})
-        response = agent_client.get("/customers/search/", {"q": "566881933"})
+        response = agent_client.post("/customers/search/", {"q": "566881933"})
         assert response.status_code == 503
         body = text(response)
         assert "not answering" in body
@@ -200,7 +203,7 @@ def test_no_customer_data_reaches_any_log(agent_client, capillary, caplog):
 
     caplog.set_level(logging.DEBUG)
     for query in ("+1 998 654 2387", "tom.sawyer@example.com", "Sawyer"):
-        agent_client.get("/customers/search/", {"q": query}, follow=True)
+        agent_client.post("/customers/search/", {"q": query}, follow=True)
     agent_client.get("/customers/565261498/")
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ("19986542387", "998 654", "tom.sawyer@example.com", "Sawyer", "Tom"):
@@ -304,7 +307,7 @@ class TestCustomerPageEdgeCases:
 
 
 def test_search_by_name_lists_several_customers_with_links(agent_client, capillary):
-    response = agent_client.get("/customers/search/", {"q": "firstName"})
+    response = agent_client.post("/customers/search/", {"q": "firstName"}, follow=True)
     assert response.status_code == 200
     body = text(response)
     assert "3 customers match" in body
@@ -314,7 +317,7 @@ def test_search_by_name_lists_several_customers_with_links(agent_client, capilla
 
 
 def test_search_by_name_with_one_match_opens_the_customer(agent_client, capillary):
-    response = agent_client.get("/customers/search/", {"q": "Bubalus"})
+    response = agent_client.post("/customers/search/", {"q": "Bubalus"})
     assert response.status_code == 302
     assert response["Location"] == "/customers/566881933/"
 

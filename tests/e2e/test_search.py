@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("typed", "customer_id", "name", "reading"),
     [
-        ("+91 98450 00001", 900000001, "Aiko Tanaka", "mobile 919845000001"),
-        ("bubalus.bubalis@example.com", 566881933, "Bubalus bubalis", "email bubalus.bubalis@example.com"),
+        ("+91 98450 00001", 900000001, "Aiko Tanaka", "mobile +91 ••••• ••001"),  # an agent sees it masked
+        ("bubalus.bubalis@example.com", 566881933, "Bubalus bubalis", "email b•••@example.com"),
         ("mtest00000000067003", 566881933, "Bubalus bubalis", "card number mtest00000000067003"),
         ("565261498", 565261498, "Tom Sawyer", "customer ID 565261498"),
     ],

@@ -214,3 +214,22 @@ def test_custom_field_with_choices(config):
     form = RegistrationForm(config=config)
     name, _ = form.custom[0]
     assert [c[0] for c in form.fields[name].choices] == ["", "S", "M", "L"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u202eevil", "Asha\u2066Rao", "\u200b\u200b", "\u200e", "Asha\x07", " \u200b "],
+)
+def test_names_of_invisible_characters_or_with_text_direction_controls_are_refused(config, name):
+    form = RegistrationForm({"token": str(uuid.uuid4()), "source": "INSTORE", "mobile": "+91 98111 22334",
+                             "first_name": name}, config=config)  # fmt: skip
+    assert not form.is_valid()
+    assert "invisible or text-direction characters" in str(form.errors["first_name"]) or "required" in str(form.errors)
+
+
+@pytest.mark.parametrize("name", ["Asha", "あいこ", "José Ñúñez", "O'Brien", "अनु\u200dराधा"])
+def test_real_names_in_any_script_are_kept(config, name):
+    form = RegistrationForm({"token": str(uuid.uuid4()), "source": "INSTORE", "mobile": "+91 98111 22334",
+                             "first_name": name}, config=config)  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["first_name"] == name

@@ -40,16 +40,30 @@ def fault(http, **spec):
 
 
 class TestForm:
-    def test_form_shows_the_labels_and_prefills_from_the_search_link(self, agent_client, config, capillary):
-        body = text(agent_client.get("/customers/register/", {"mobile": "+919876543210", "email": "x@example.com"}))
+    def test_form_shows_the_labels(self, agent_client, config, capillary):
+        body = text(agent_client.get("/customers/register/"))
         for label in ("First name", "Last name", "Mobile", "Email", "External ID", "Source", "Account ID"):
             assert f">{label}" in body
-        assert 'value="+919876543210"' in body
-        assert 'value="x@example.com"' in body
 
-    def test_search_no_match_links_to_a_prefilled_form(self, agent_client, config, capillary):
-        body = text(agent_client.get("/customers/search/", {"q": "98765 43210"}))
-        assert 'href="/customers/register/?mobile=%2B919876543210"' in body
+    def test_search_no_match_links_to_a_form_prefilled_through_the_session_not_the_url(
+        self, agent_client, config, capillary
+    ):
+        body = text(agent_client.post("/customers/search/", {"q": "98765 43210"}, follow=True))
+        link = re.search(r'href="(/customers/register/\?prefill=[\w-]+)"', body).group(1)
+        assert "9876543210" not in link
+        assert 'value="+919876543210"' in text(agent_client.get(link))
+
+    def test_identifiers_in_the_url_are_not_prefilled(self, agent_client, config, capillary):
+        body = text(agent_client.get("/customers/register/", {"mobile": "+919876543210", "email": "x@example.com"}))
+        assert "+919876543210" not in body
+        assert "x@example.com" not in body
+
+    def test_someone_elses_prefill_key_prefills_nothing(self, client, agent, supervisor, config, capillary):
+        client.force_login(agent)
+        body = text(client.post("/customers/search/", {"q": "98765 43210"}, follow=True))
+        link = re.search(r'href="(/customers/register/\?prefill=[\w-]+)"', body).group(1)
+        client.force_login(supervisor)
+        assert "+919876543210" not in text(client.get(link))
 
 
 class TestSuccess:

@@ -103,3 +103,23 @@ def progress_step(value, maximum=100) -> int:
         return 100
     step = round(value * 20 / maximum) * 5
     return min(max(step, 5), 95)
+
+
+@register.filter
+def epoch_time(value) -> str:
+    """Seconds since the epoch as a time in the console's time zone, e.g. '15:33'."""
+    try:
+        moment = datetime.fromtimestamp(float(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return EMPTY
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+@register.filter
+def cooloff_words(value) -> str:
+    """A lockout's length in words: '15 minutes'."""
+    try:
+        minutes = max(1, round(value.total_seconds() / 60))
+    except AttributeError:
+        return str(value)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

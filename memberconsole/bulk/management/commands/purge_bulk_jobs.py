@@ -1,4 +1,4 @@
-"""Delete bulk lookups older than 24 hours (run from cron; the pages also purge on access)."""
+"""Delete bulk lookups older than 24 hours (schedule it, say hourly: no page view purges)."""
 
 from django.core.management.base import BaseCommand
 
