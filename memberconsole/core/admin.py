@@ -3,6 +3,7 @@
 import csv
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -32,7 +33,7 @@ CSV_COLUMNS = [
 class AuditEntryAdmin(admin.ModelAdmin):
     """Who did what, when, from where: read-only for everyone, superusers included; filter, search, export."""
 
-    list_display = ("created_at", "username", "action", "customer_id", "outcome", "ip_address", "capillary_request_id")
+    list_display = ("when", "username", "action", "customer_id", "outcome", "ip_address", "capillary_request_id")
     list_filter = ("action", ("user", admin.RelatedOnlyFieldListFilter), "created_at", "outcome")
     search_fields = ("=customer_id", "=username", "=capillary_request_id")
     search_help_text = "Search by customer ID, agent username or Capillary request id (exact)."
@@ -53,6 +54,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.display(description=f"When ({settings.TIME_ZONE})", ordering="created_at")
+    def when(self, obj: AuditEntry) -> str:
+        return timezone.localtime(obj.created_at).strftime("%d %b %Y, %H:%M:%S")
 
     def lookup_allowed(self, lookup: str, value, request=None) -> bool:
         # "Who viewed this customer" links here with ?customer_id__exact=ID.

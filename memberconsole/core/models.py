@@ -29,7 +29,8 @@ class AuditEntry(models.Model):
         DENIED = "denied", "Permission refused"
         RATE_LIMITED = "rate_limited", "Rate limit hit"
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when (UTC)")
+    # Stored in UTC (as every time is, USE_TZ); shown in the console's time zone, named on the page.
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")
     # The account, kept as its name too: an entry outlives a deleted account.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"

@@ -89,7 +89,7 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
     actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not RegistrationSettings.objects.exists()
+        return super().has_add_permission(request) and not RegistrationSettings.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
