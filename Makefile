@@ -32,6 +32,7 @@ chromium:
 run: install
 	DEBUG=True $(PY) manage.py migrate --noinput
 	DEBUG=True $(PY) manage.py seed_fake_capillary
+	@DEBUG=True $(PY) manage.py sync_capillary_config | tail -2
 	@DEBUG=True $(PY) manage.py ensure_demo_agents
 	@echo "Member Console: http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	DEBUG=True $(PY) manage.py runserver $(HOST):$(PORT)

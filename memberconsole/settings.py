@@ -113,6 +113,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Asia/Kolkata")
+ORG_CURRENCY = env("ORG_CURRENCY", default="INR").upper()  # ISO 4217 code of the org's money
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False  # numbers are formatted on purpose (number, amount filters); IDs never

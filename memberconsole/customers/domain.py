@@ -5,13 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 
-def _percent(current: Decimal | None, threshold: Decimal | None) -> int | None:
-    """How far current is towards threshold, 0-100; None when there is nothing to measure against."""
-    if threshold is None or threshold <= 0 or current is None:
-        return None
-    return max(0, min(100, int(current * 100 / threshold)))
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Identifier:
     type: str
@@ -62,42 +55,28 @@ class Contactability:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UpgradeCriterion:
-    program: str
-    basis: str
+class Criterion:
+    """One upgrade or renewal criterion in plain words; the API's own code stays as secondary text."""
+
+    words: str  # "Points available", "Line items in a moving window of 5 days", "Visits"
+    code: str  # "CURRENT_POINTS", "TRACKER · DowngradeTracker · LINEITEM_COUNT · MOVING_WINDOW"
+    unit: str  # "points", "visits", "line items", "money", ...
     threshold: Decimal | None
     current: Decimal | None
     gap: Decimal | None
     valid_until: date | datetime | str | None
-    description: str = ""
-
-    @property
-    def progress_percent(self) -> int | None:
-        return _percent(self.current, self.threshold)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RenewStrategy:
-    basis: str
-    threshold: Decimal | None
-    current: Decimal | None
-    gap: Decimal | None
-    trackers: list[str]
-
-    @property
-    def progress_percent(self) -> int | None:
-        return _percent(self.current, self.threshold)
+    threshold_text: str  # "5,999 points", "₹25,000.00"
+    current_text: str
+    needed_text: str  # "2,213 more points", "Met"
+    progress_percent: int | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Retention:
-    program: str
-    tier_expiry: date | datetime | str | None
-    renew_confirmed: bool | None
-    strategies: list[RenewStrategy]
-    min_purchases: Decimal | None = None
-    min_visits: int | None = None
-    has_downgrade_strategy: bool | None = None
+class RetentionRule:
+    """The program's configured minimums to keep a tier (membershipRetentionCriteria), not the customer's progress."""
+
+    sentence: str  # "At least ₹500.00 in purchases and 2 visits in the qualifying period."
+    downgrades: bool | None  # whether the program can drop a customer's tier at all
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +92,20 @@ class Program:
     expired_points: Decimal | None
     cumulative_purchases: Decimal | None
     is_top_tier: bool = False
+    tier_number: int | None = None  # 1 is the base tier
+    upgrade: list[Criterion] = field(default_factory=list)
+    renewal: list[Criterion] = field(default_factory=list)  # live progress (gapToRenewSummary)
+    rule: RetentionRule | None = None  # configured minimums (membershipRetentionCriteria)
+    renew_confirmed: bool | None = None
+    renewal_expiry: date | datetime | str | None = None  # gapToRenewSummary.tierExpiryDate
+    next_sentence: str = ""  # "2,213 more points to reach Garnet, by 06 May 2026."
+    keep_sentence: str = ""  # "To keep Garnet after 31 Dec 2026: 4 more line items and 3 more visits."
+    expiring_points: Decimal | None = None  # the soonest expiry, when the response carries it
+    expiring_on: date | datetime | str | None = None
+
+    @property
+    def is_base_tier(self) -> bool:
+        return self.tier_number == 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +134,15 @@ class TierChange:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Alert:
+    """A state the agent must notice before anything else, in words and a tone (never colour alone)."""
+
+    words: str  # "Fraud: marked", "Non-loyalty customer"
+    tone: str  # error, warn, info, neutral
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Customer:
     """Everything the customer page shows."""
 
@@ -160,8 +162,6 @@ class Customer:
     programs: list[Program]
     cards: list[Card]
     tier_history: list[TierChange]
-    upgrade_criteria: list[UpgradeCriterion]
-    retention: list[Retention]
     extended_fields: list[tuple[str, str]]
     custom_fields: list[tuple[str, str, str]]
     segments: list[tuple[str, str]]
@@ -169,6 +169,21 @@ class Customer:
     ndnc_status: str = ""
     optin_status: str = ""
     subscriptions: list[tuple[str, str, str]] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    fraud_status: str = ""  # Capillary's code (NOT_FRAUD, MARKED, ...), empty when not returned
+
+    @property
+    def main_program(self) -> Program | None:
+        return self.programs[0] if self.programs else None
+
+    @property
+    def other_programs(self) -> list[Program]:
+        return self.programs[1:]
+
+    @property
+    def contact_badges(self) -> list[Contactability]:
+        """The summary's contact answers: SMS and email always, other channels when the customer has them."""
+        return [c for c in self.contactability if c.channel in {"SMS", "Email"} or c.verdict != "no"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

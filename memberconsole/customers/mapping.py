@@ -9,7 +9,7 @@ from memberconsole.capillary import schemas as wire
 from memberconsole.core.masking import ContactMask
 from memberconsole.core.summaries import display_name
 from memberconsole.core.warnings import warning_text
-from memberconsole.customers import domain
+from memberconsole.customers import domain, tiers
 
 CARD_TONES = {"ACTIVE": "ok", "SUSPENDED": "warn", "EXPIRED": "error", "DELETED": "error", "NOT_ISSUED": "neutral"}
 PHONE_TYPES = {"mobile"}
@@ -231,45 +231,93 @@ def contactability(customer: wire.Customer) -> list[domain.Contactability]:
 # ---------------------------------------------------------------------------------------------------- the rest
 
 
-def _program_titles(customer: wire.Customer) -> dict[int | None, str]:
-    return {p.program_id: p.program_title or f"Program {p.program_id}" for p in customer.loyalty_program_details}
+def _for_program(items, program_id, *, main: bool) -> list:
+    """The items (with a program_id, or none when they come at top level) that belong to this program."""
+    return [i for i in items if i.program_id == program_id or (i.program_id is None and main)]
+
+
+def _program(
+    customer: wire.Customer,
+    *,
+    program_id: int | None,
+    title: str,
+    detail: wire.LoyaltyProgramDetail | wire.PointsSummary,
+    main: bool,
+    available,
+    upgrade_strategies: list[wire.UpgradeStrategy],
+    gap_to_renew: wire.GapToRenewSummary | None,
+) -> domain.Program:
+    current, next_tier = _text(detail.current_slab), _text(detail.next_slab)
+    is_top = detail.next_slab_serial_number == -1 or (not detail.next_slab and bool(detail.current_slab))
+    if main and gap_to_renew is None:
+        gap_to_renew = customer.gap_to_renew_summary  # the RD table's top-level placement (api-notes §4.7)
+    strategies = list(upgrade_strategies) + (_for_program(customer.upgrade_strategies, program_id, main=main))
+    upgrade = tiers.upgrade_criteria(strategies, _for_program(customer.tier_upgrade_criteria, program_id, main=main))
+    renewal = tiers.renewal_criteria(gap_to_renew)
+    criteria = _for_program(customer.membership_retention_criteria, program_id, main=main)
+    rule = tiers.retention_rule(criteria[0] if criteria else None)
+    renew_confirmed = gap_to_renew.renew_confirmed if gap_to_renew else None
+    said = tiers.answers(
+        current_tier=current,
+        next_tier=next_tier,
+        is_top_tier=is_top,
+        is_base_tier=detail.slab_sno == 1,
+        tier_expiry=detail.slab_expiry_date or (gap_to_renew.tier_expiry_date if gap_to_renew else None),
+        upgrade=upgrade,
+        renewal=renewal,
+        rule=rule,
+        renew_confirmed=renew_confirmed,
+    )
+    return domain.Program(
+        program_id=program_id,
+        title=title,
+        current_tier=current,
+        next_tier=next_tier,
+        tier_expiry=detail.slab_expiry_date,
+        available_points=_decimal(available),
+        lifetime_points=_decimal(detail.lifetime_points),
+        redeemed_points=_decimal(detail.redeemed),
+        expired_points=_decimal(detail.expired),
+        cumulative_purchases=_decimal(detail.cumulative_purchases),
+        is_top_tier=is_top,
+        tier_number=detail.slab_sno,
+        upgrade=upgrade,
+        renewal=renewal,
+        rule=rule,
+        renew_confirmed=renew_confirmed,
+        renewal_expiry=gap_to_renew.tier_expiry_date if gap_to_renew else None,
+        next_sentence=said.next_sentence,
+        keep_sentence=said.keep_sentence,
+    )
 
 
 def _programs(customer: wire.Customer) -> list[domain.Program]:
+    """One per loyalty program, the main one first; from the points summary when no program details came."""
     programs = [
-        domain.Program(
+        _program(
+            customer,
             program_id=p.program_id,
             title=p.program_title or (f"Program {p.program_id}" if p.program_id is not None else "Loyalty program"),
-            current_tier=_text(p.current_slab),
-            next_tier=_text(p.next_slab),
-            tier_expiry=p.slab_expiry_date,
-            available_points=_decimal(
-                p.total_available_points if p.total_available_points is not None else p.loyalty_points
-            ),
-            lifetime_points=_decimal(p.lifetime_points),
-            redeemed_points=_decimal(p.redeemed),
-            expired_points=_decimal(p.expired),
-            cumulative_purchases=_decimal(p.cumulative_purchases),
-            is_top_tier=p.next_slab_serial_number == -1 or (not p.next_slab and bool(p.current_slab)),
+            detail=p,
+            main=index == 0,
+            available=p.total_available_points if p.total_available_points is not None else p.loyalty_points,
+            upgrade_strategies=list(p.upgrade_strategies),
+            gap_to_renew=p.gap_to_renew_summary,
         )
-        for p in customer.loyalty_program_details
+        for index, p in enumerate(customer.loyalty_program_details)
     ]
     summary = customer.points_summary
     if not programs and summary and (summary.current_slab or summary.loyalty_points is not None):
-        s = customer.points_summary
         programs.append(
-            domain.Program(
-                program_id=s.program_id,
+            _program(
+                customer,
+                program_id=summary.program_id,
                 title="Loyalty program",
-                current_tier=_text(s.current_slab),
-                next_tier=_text(s.next_slab),
-                tier_expiry=s.slab_expiry_date,
-                available_points=_decimal(s.loyalty_points),
-                lifetime_points=_decimal(s.lifetime_points),
-                redeemed_points=_decimal(s.redeemed),
-                expired_points=_decimal(s.expired),
-                cumulative_purchases=_decimal(s.cumulative_purchases),
-                is_top_tier=s.next_slab_serial_number == -1,
+                detail=summary,
+                main=True,
+                available=summary.loyalty_points,
+                upgrade_strategies=[],
+                gap_to_renew=None,
             )
         )
     return programs
@@ -321,89 +369,6 @@ def _tier_history(customer: wire.Customer) -> list[domain.TierChange]:
     return sorted(changes, key=lambda c: _sort_key(c.changed_at), reverse=True)
 
 
-def _upgrade(customer: wire.Customer) -> list[domain.UpgradeCriterion]:
-    titles = _program_titles(customer)
-    result = []
-    for c in customer.tier_upgrade_criteria:
-        result.append(
-            domain.UpgradeCriterion(
-                program=titles.get(c.program_id, ""),
-                basis=_text(c.purchase_type),
-                threshold=None,
-                current=None,
-                gap=_decimal(c.purchase_value),
-                valid_until=None,
-                description=_text(c.description),
-            )
-        )
-    strategies = [(titles.get(s.program_id, ""), s) for s in customer.upgrade_strategies]
-    for p in customer.loyalty_program_details:
-        strategies += [(titles.get(p.program_id, ""), s) for s in p.upgrade_strategies]
-    for program, s in strategies:
-        values = s.customer_upgrade_entity_values or wire.CustomerUpgradeEntityValues()
-        result.append(
-            domain.UpgradeCriterion(
-                program=program,
-                basis=_text(s.upgrade_based_on),
-                threshold=_decimal(s.upgrade_threshold),
-                current=_decimal(values.current_value),
-                gap=_decimal(values.gap_to_upgrade),
-                valid_until=values.value_valid_upto,
-            )
-        )
-    return result
-
-
-def _retention(customer: wire.Customer) -> list[domain.Retention]:
-    titles = _program_titles(customer)
-    summaries = []
-    if customer.gap_to_renew_summary:
-        summaries.append(("", customer.gap_to_renew_summary))
-    summaries += [
-        (titles.get(p.program_id, ""), p.gap_to_renew_summary)
-        for p in customer.loyalty_program_details
-        if p.gap_to_renew_summary
-    ]
-    criteria = list(customer.membership_retention_criteria)
-    result = []
-    for index, (program, summary) in enumerate(summaries):
-        c = criteria[index] if index < len(criteria) else None
-        result.append(_retention_item(program, summary, c))
-    for c in criteria[len(summaries) :]:
-        result.append(_retention_item(titles.get(c.program_id, ""), None, c))
-    return result
-
-
-def _retention_item(
-    program: str, summary: wire.GapToRenewSummary | None, criteria: wire.MembershipRetentionCriteria | None
-) -> domain.Retention:
-    strategies = []
-    if summary:
-        for s in summary.renew_strategies:
-            trackers = [
-                " · ".join(_text(v) for v in (t.tracker_name, t.tracker_type, t.tracker_mode) if v)
-                for t in s.tracker_entity_identifiers
-            ]
-            strategies.append(
-                domain.RenewStrategy(
-                    basis=_text(s.renew_based_on),
-                    threshold=_decimal(s.renew_threshold),
-                    current=_decimal(s.customer_renew_entity_value),
-                    gap=_decimal(s.customer_gap_to_renew_value),
-                    trackers=trackers,
-                )
-            )
-    return domain.Retention(
-        program=program,
-        tier_expiry=summary.tier_expiry_date if summary else None,
-        renew_confirmed=summary.renew_confirmed if summary else None,
-        strategies=strategies,
-        min_purchases=_decimal(criteria.min_purchases) if criteria else None,
-        min_visits=int(criteria.min_visits) if criteria and criteria.min_visits is not None else None,
-        has_downgrade_strategy=criteria.is_downgrade_strategy if criteria else None,
-    )
-
-
 def _segments(customer: wire.Customer) -> list[tuple[str, str]]:
     result = []
     for segment, partition in customer.segments.items():
@@ -429,10 +394,11 @@ def to_customer(customer: wire.Customer, *, mask: ContactMask) -> domain.Custome
     profiles = _profiles(customer, mask)
     main = programs[0] if programs else None
     fraud = customer.fraud_details.status if customer.fraud_details and customer.fraud_details.status else ""
+    loyalty_type = _text(loyalty.loyalty_type).replace("_", "-")
     return domain.Customer(
         id=int(customer.id or 0),
         name=display_name(customer.profiles),
-        loyalty_type=_text(loyalty.loyalty_type).replace("_", "-"),
+        loyalty_type=loyalty_type,
         status=fraud.replace("_", " ").title() if fraud else "",
         current_tier=main.current_tier if main else "",
         points=main.available_points if main else None,
@@ -447,8 +413,6 @@ def to_customer(customer: wire.Customer, *, mask: ContactMask) -> domain.Custome
         programs=programs,
         cards=_cards(customer, mask),
         tier_history=_tier_history(customer),
-        upgrade_criteria=_upgrade(customer),
-        retention=_retention(customer),
         extended_fields=[
             (str(k).replace("_", " ").capitalize(), _text(v)) for k, v in customer.extended_fields.items()
         ],
@@ -458,7 +422,33 @@ def to_customer(customer: wire.Customer, *, mask: ContactMask) -> domain.Custome
         ndnc_status=_text(customer.ndnc_status),
         optin_status=_text(customer.optin_status),
         subscriptions=[(_text(s.channel), _text(s.priority), _text(s.type)) for s in _subscriptions(customer)],
+        alerts=_alerts(fraud, loyalty_type),
+        fraud_status=fraud,
     )
+
+
+# Fraud statuses that need no warning (fraudDetails.status; activity-api.md §6.3,
+# docs.capillarytech.com/reference/get-customer-details-v2).
+NOT_FRAUD = {"", "NOT_FRAUD", "NONE", "NOT_MARKED"}
+
+
+def _alerts(fraud: str, loyalty_type: str) -> list[domain.Alert]:
+    """What the agent must notice first, in words: fraud marking, non-loyalty."""
+    alerts = []
+    if fraud.upper() not in NOT_FRAUD:
+        alerts.append(
+            domain.Alert(
+                words=f"Fraud: {fraud.replace('_', ' ').lower()}",
+                tone="error",
+                detail="Capillary marks this account for fraud. Check with your supervisor before giving points, "
+                "rewards or changes.",
+            )
+        )
+    if loyalty_type and loyalty_type != "loyalty":
+        alerts.append(
+            domain.Alert(words="Non-loyalty customer", tone="warn", detail="Not a loyalty member: earns no points.")
+        )
+    return alerts
 
 
 def to_search_hits(page: wire.CustomerSearchPage, *, mask: ContactMask, source: str = "ALL") -> list[domain.SearchHit]:

@@ -28,6 +28,7 @@ DETAIL_PARAMS = {
     "slab_history": True,
     "tier_upgrade_criteria": True,
     "membership_retention_criteria": True,
+    "included_fraud_details": True,
 }
 # A search hit's response is handed to the customer page it redirects to, through Django's cache (shared by workers).
 HANDOFF_SECONDS = 60

@@ -1,9 +1,12 @@
 """Django admin for the registration configuration, its synced field definitions and programs, and the audit trail."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from memberconsole.capillary.errors import CapillaryError
 from memberconsole.registration.models import (
@@ -27,14 +30,19 @@ def _run_sync(request: HttpRequest, sync, what: str) -> None:
 
 
 class SyncActionMixin:
-    """Lets the 'sync from Capillary' list action run with nothing selected (it syncs everything)."""
+    """Lets the 'sync from Capillary' list action run with nothing selected (it syncs everything), from a button above
+    the list that shows even when the list is empty."""
+
+    change_list_template = "admin/registration/sync_change_list.html"
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         if request.method == "POST" and request.POST.get("action") == "sync_from_capillary":
             if not self.has_change_permission(request):
                 raise PermissionDenied
             self.sync_from_capillary(request, self.get_queryset(request).none())
-            return redirect(request.get_full_path())
+            back = request.META.get("HTTP_REFERER", "")
+            safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+            return redirect(back if back and safe else request.get_full_path())
         return super().changelist_view(request, extra_context)
 
 
@@ -54,6 +62,7 @@ class FormFieldInline(admin.TabularInline):
 
 @admin.register(RegistrationSettings)
 class RegistrationSettingsAdmin(admin.ModelAdmin):
+    change_form_template = "admin/registration/settings_change_form.html"
     inlines = [RegistrationSourceInline, FormFieldInline]
     fieldsets = [
         (
@@ -141,7 +150,7 @@ class LoyaltyProgramAdmin(SyncActionMixin, admin.ModelAdmin):
 class RegistrationAttemptAdmin(admin.ModelAdmin):
     """The audit trail of registrations: who, when, what happened, Capillary's request id. No personal data."""
 
-    list_display = ("created_at", "agent", "status", "source", "customer_id", "codes", "request_id")
+    list_display = ("when", "agent", "status", "source", "customer_id", "codes", "request_id")
     list_filter = ("status", "source", "confirmed_by_lookup", "added_profile")
     search_fields = ("customer_id", "request_id", "agent__username")
     date_hierarchy = "created_at"
@@ -154,6 +163,10 @@ class RegistrationAttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.display(description=f"When ({settings.TIME_ZONE})", ordering="created_at")
+    def when(self, obj: RegistrationAttempt) -> str:
+        return timezone.localtime(obj.created_at).strftime("%d %b %Y, %H:%M:%S")
 
 
 @admin.register(RegistrationRejection)

@@ -280,7 +280,7 @@ class RegistrationAttempt(models.Model):
         verbose_name = "registration"
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} by {self.agent} at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_status_display()} by {self.agent} at {timezone.localtime(self.created_at):%d %b %Y, %H:%M}"
 
     @property
     def effective_status(self) -> str:

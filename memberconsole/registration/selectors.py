@@ -114,6 +114,13 @@ def _amount(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+# Warnings about the org's setup rather than the customer: shown to administrators (admin home), not to the agent.
+ADMIN_WARNINGS = {
+    8107: "The org has no default customer status label, so new customers get none. Set a default status label in "
+    "Capillary (Organization Settings), or a label in the registration configuration here.",
+}
+
+
 def registration_result(*, token, agent) -> RegistrationResult | None:
     """One of the agent's registrations with its warnings and side effects in words (None if not theirs)."""
     attempt = RegistrationAttempt.objects.filter(token=token, agent=agent).first()
@@ -121,6 +128,10 @@ def registration_result(*, token, agent) -> RegistrationResult | None:
         return None
     return RegistrationResult(
         attempt=attempt,
-        warnings=[warning_text(w.get("code"), w.get("message", "")) for w in attempt.warnings],
+        warnings=[
+            warning_text(w.get("code"), w.get("message", ""))
+            for w in attempt.warnings
+            if w.get("code") not in ADMIN_WARNINGS
+        ],
         side_effects=[_side_effect(item) for item in attempt.side_effects],
     )

@@ -131,9 +131,13 @@ def identifier_check(request: HttpRequest) -> HttpResponse:
     field_name = request.GET.get("field", "")
     form = RegistrationForm(request.GET, config=config)
     form.is_valid()
-    context = {"match": None, "check_error": ""}
+    context = {"match": None, "check_error": "", "invalid": ""}
     template = "registration/register.html#dup-check"
-    if field_name not in form.identifier_fields or field_name in form.errors:
+    if field_name not in form.identifier_fields:
+        return TemplateResponse(request, template, context)
+    if field_name in form.errors:
+        # Flag a value the form will refuse as soon as the agent leaves the field, not only on submit.
+        context["invalid"] = form.errors[field_name][0] if form.data.get(field_name, "").strip() else ""
         return TemplateResponse(request, template, context)
     value = form.cleaned_data.get(field_name)
     if value:

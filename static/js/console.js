@@ -71,7 +71,57 @@
     }
   });
 
-  function setUp() { setUpAccountFields(document); }
+  // A button with data-copy puts its value on the clipboard (a mobile's digits, as a dialler or form wants them).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+
+  // The duplicate check as the agent leaves an identifier field ([data-check-for] names the input): when the answer
+  // says the value is invalid, the input is marked invalid and described by that answer, for screen readers too.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var area = event.detail && event.detail.target;
+    if (!area || !area.dataset || !area.dataset.checkFor) return;
+    var input = document.getElementById(area.dataset.checkFor);
+    if (!input) return;
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    ids = ids.filter(function (id) { return id !== area.id; });
+    if (area.querySelector("[data-invalid]")) {
+      input.setAttribute("aria-invalid", "true");
+      input.dataset.checkInvalid = "1";
+      ids.push(area.id);
+    } else if (input.dataset.checkInvalid) {
+      input.removeAttribute("aria-invalid");
+      delete input.dataset.checkInvalid;
+    }
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+    else input.removeAttribute("aria-describedby");
+  });
+
+  // After a submit that failed, focus goes to the first field in error (or the error summary), so a keyboard or
+  // screen-reader user lands where the problem is.
+  function focusFirstError() {
+    var field = document.querySelector("main form [aria-invalid=true]");
+    if (field) {
+      field.focus();
+      return;
+    }
+    var alert = document.querySelector("main .alert-error[role=alert]");
+    if (alert) {
+      alert.setAttribute("tabindex", "-1");
+      alert.focus();
+    }
+  }
+
+  function setUp() {
+    setUpAccountFields(document);
+    focusFirstError();
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
 })();

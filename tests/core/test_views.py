@@ -79,11 +79,15 @@ def test_navigation_marks_the_section_of_the_page(agent_client, capillary, path,
     assert re.findall(r'aria-current="page">([^<]+)</a>', body) == [current]
 
 
-def test_every_page_has_header_search_and_messages_area(agent_client):
-    body = agent_client.get("/").content.decode()
-    assert 'id="header-q"' in body
-    assert 'id="messages"' in body
-    assert "Find a customer" in body
+def test_every_page_has_one_search_box_and_a_messages_area(agent_client):
+    home = agent_client.get("/").content.decode()
+    assert 'id="header-q"' not in home  # the home page's own box is the one search box there
+    assert home.count('type="search"') == 1
+    assert 'id="messages"' in home
+    assert "Find a customer" in home
+    bulk = agent_client.get("/customers/bulk/").content.decode()
+    assert 'id="header-q"' in bulk
+    assert bulk.count('type="search"') == 1
 
 
 def test_sign_out_returns_to_login(agent_client):

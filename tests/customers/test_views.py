@@ -165,8 +165,10 @@ class TestCustomerPage:
         assert "Topaz → Coral" in body
         assert "Upgraded for achieving 1000 loyalty points" in body
         assert "DocStore" in body
-        assert "Current points" in body  # tierUpgradeCriteria purchaseType in words
-        assert "5,999" in body  # purchaseValue
+        # The live upgrade strategy (gapToUpgrade) and the stored tierUpgradeCriteria share a basis: one block in words.
+        assert "Points available" in body
+        assert "CURRENT_POINTS" in body  # the code stays, as secondary text
+        assert "17,900 more points to reach Diamond" in body
         assert "Downgrade strategy" in body
         assert "13 Jan 2026" in body  # changedOn in one readable format
 
@@ -231,7 +233,7 @@ class TestCustomerPageEdgeCases:
         # slabExpiryDate is a timestamp, gapToRenewSummary.tierExpiryDate a date: the page must not shift one of
         # them into the next day by converting it to the console's time zone.
         body = text(agent_client.get("/customers/900000001/"))
-        assert body.count("31 Dec 2026") == 2
+        assert body.count("31 Dec 2026") >= 2
         assert "01 Jan 2027" not in body
 
     def test_unicode_names(self, agent_client, capillary):
@@ -365,3 +367,80 @@ def test_customer_id_beyond_a_long_is_not_found(agent_client, capillary, custome
     response = agent_client.get(f"/customers/{customer_id}/")
     assert response.status_code == 404
     assert "not found" in text(response)
+
+
+class TestSummaryBand:
+    """The band at the top of the customer page answers the agent's first questions, in words."""
+
+    @staticmethod
+    def band(client, customer_id) -> str:
+        body = client.get(f"/customers/{customer_id}/").content.decode()
+        start = body.index('id="summary"')
+        return re.sub(r"\s+", " ", body[start : body.index("</section>", start)])
+
+    def test_next_tier_and_keeping_this_one_in_one_sentence_each(self, agent_client, capillary):
+        band = self.band(agent_client, 900000008)
+        assert "Mei Chen" in band
+        assert "Coral" in band
+        assert "until 31 Dec 2026" in band
+        assert "3,786" in band
+        assert "2,213 more points to reach Garnet, by 06 May 2026." in band
+        assert "To keep Coral after 31 Dec 2026: 4 more line items and 3 more visits." in band
+        for code in ("LINEITEM_COUNT", "MOVING_WINDOW", "DowngradeTracker", "slab upgradation"):
+            assert code not in band
+
+    def test_top_tier_and_a_compact_line_for_the_other_program(self, agent_client, capillary):
+        band = self.band(agent_client, 900000005)
+        assert "Diamond" in band
+        assert "Top tier: there is no tier above." in band
+        other = r"Fly Miles</strong>: Gold until 31 Mar 2027 · 40,000 points · ₹60,000.00 more in purchases to reach "
+        assert re.search(other + r"Platinum, by \d\d \w{3} \d{4}\.", band)
+
+    def test_base_tier_has_nothing_to_keep(self, agent_client, capillary):
+        assert "Base tier: nothing to keep." in self.band(agent_client, 900000009)
+
+    def test_fraud_is_said_in_words_and_colour(self, agent_client, capillary):
+        band = self.band(agent_client, 900000018)
+        assert '<li class="alert alert-error"><strong>Fraud: marked</strong>' in band
+        assert "Check with your supervisor" in band
+
+    def test_non_loyalty_is_said(self, agent_client, capillary):
+        band = self.band(agent_client, 900000016)
+        assert "Non-loyalty customer" in band
+        assert "Not in a loyalty program." in band
+
+    def test_do_not_contact_badges_with_the_reason_one_tap_away(self, agent_client, capillary):
+        band = self.band(agent_client, 900000010)
+        assert "SMS: do not contact" in band
+        assert "Email: do not contact" in band
+        assert "<details" in band
+        assert "NDNC: DND, so do not call or send promotions." in band
+
+    def test_other_channels_show_only_when_the_customer_has_them(self, agent_client, capillary):
+        assert "WeChat: contactable" in self.band(agent_client, 900000001)
+        assert "WeChat:" not in self.band(agent_client, 900000008)
+
+    def test_a_customer_without_a_name(self, agent_client, capillary):
+        assert "(no name on file)" in self.band(agent_client, 900000015)
+
+    def test_the_criteria_sections_keep_the_rule_apart_from_the_progress(self, agent_client, capillary):
+        body = text(agent_client.get("/customers/900000008/"))
+        assert "This customer's progress now" in body
+        assert "The program's rule" in body
+        assert "At least ₹500.00 in purchases and 2 visits in the qualifying period." in body
+        assert "Line items in a moving window of 5 days" in body
+        assert body.count("2,213 more points") == 3  # the band, the sentence and the criterion: one gap, never twice
+
+
+def test_money_is_in_the_orgs_currency_and_mobiles_read_as_people_read_them(admin_client_console, capillary, settings):
+    body = text(admin_client_console.get("/customers/900000008/"))
+    assert "₹9,786.00" in body  # lifetime purchases
+    assert '<span class="mobile">+91 98450 00008</span>' in body
+    assert 'data-copy="919845000008"' in body
+    settings.ORG_CURRENCY = "SGD"
+    assert "S$9,786.00" in text(admin_client_console.get("/customers/900000008/"))
+
+
+def test_recently_viewed_says_just_now(agent_client, capillary):
+    agent_client.get("/customers/566881933/")
+    assert re.search(r"566881933</span> · just now", text(agent_client.get("/")))

@@ -28,6 +28,12 @@ def test_slash_focuses_the_search_box(page, live_server, agent, screenshot):
     page.get_by_label("Password").fill(AGENT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Find a customer")).to_be_visible()
+    expect(page.locator("#home-q")).to_be_focused()  # after sign-in, focus is in the (one) search box
+    assert page.locator("input[type=search]").count() == 1
+    page.locator("#home-q").blur()
+    page.locator("body").press("/")
+    expect(page.locator("#home-q")).to_be_focused()
+    page.goto(f"{live_server.url}/customers/bulk/")
     page.locator("body").press("/")
     expect(page.locator("#header-q")).to_be_focused()
     screenshot("home")

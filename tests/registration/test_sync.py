@@ -75,3 +75,31 @@ def test_admin_opens_the_one_configuration(client, staff_agent, config):
     response = client.get("/admin/registration/registrationsettings/", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == "/admin/registration/registrationsettings/1/change/"
+
+
+@pytest.mark.parametrize(
+    "page", ["/admin/registration/extendedfielddefinition/", "/admin/registration/loyaltyprogram/"]
+)
+def test_the_sync_button_shows_on_an_empty_list(admin_client_console, capillary, page):
+    body = admin_client_console.get(page).content.decode()
+    assert 'value="sync_from_capillary"' in body
+    assert ">Sync from Capillary</button>" in body
+
+
+def test_the_configuration_page_has_the_sync_button_and_it_syncs(admin_client_console, config, capillary):
+    page = admin_client_console.get("/admin/registration/registrationsettings/1/change/").content.decode()
+    assert ">Sync from Capillary</button>" in page
+    response = admin_client_console.post(
+        "/admin/registration/extendedfielddefinition/",
+        {"action": "sync_from_capillary"},
+        headers={"Referer": "http://testserver/admin/registration/registrationsettings/1/change/"},
+    )
+    assert response["Location"] == "http://testserver/admin/registration/registrationsettings/1/change/"
+    assert ExtendedFieldDefinition.objects.filter(name="gender").exists()
+
+
+def test_a_supervisor_cannot_sync(client, supervisor, capillary):
+    client.force_login(supervisor)
+    response = client.post("/admin/registration/extendedfielddefinition/", {"action": "sync_from_capillary"})
+    assert response.status_code == 403
+    assert not ExtendedFieldDefinition.objects.exists()

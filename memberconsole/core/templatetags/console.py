@@ -1,78 +1,57 @@
-"""Display formats used on every page: one date format, thousands separators, two-decimal amounts."""
+"""Display filters used on every page (the formats themselves are in core/formatting.py)."""
 
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
 
-register = template.Library()
+from memberconsole.core import formatting
+from memberconsole.core.formatting import EMPTY
 
-DATETIME_FORMAT = "%d %b %Y, %H:%M"
-DATE_FORMAT = "%d %b %Y"
-EMPTY = "—"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+register = template.Library()
 
 
 @register.filter
 def when(value) -> str:
     """A datetime in the console's time zone as '08 Jan 2026, 15:33'; a date as '08 Jan 2026'."""
-    if value in (None, ""):
-        return EMPTY
-    if isinstance(value, str):
-        value = _parse(value)
-        if isinstance(value, str):
-            return value
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            utc = value.astimezone(UTC)
-            # Capillary sends plain dates (expiry, birth) as midnight or 23:59:59 UTC: a date, not a moment.
-            if (utc.hour, utc.minute, utc.second) in {(0, 0, 0), (23, 59, 59)}:
-                return utc.strftime(DATE_FORMAT)
-            value = timezone.localtime(value)
-        return value.strftime(DATETIME_FORMAT)
-    if isinstance(value, date):
-        return value.strftime(DATE_FORMAT)
-    return str(value)
+    return formatting.when_text(value)
 
 
-def _parse(text: str) -> datetime | date | str:
-    if not _ISO_DATE.match(text):
-        return text  # only ISO 8601 dates are dates; "20260113" or a zip code stays as typed
-    try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
-    except ValueError:
-        return text
-
-
-def _decimal(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+@register.filter
+def day(value) -> str:
+    """Only the day: '31 Dec 2026'."""
+    return formatting.date_text(value)
 
 
 @register.filter
 def number(value) -> str:
     """Thousands separators; whole numbers without decimals, others with two."""
-    d = _decimal(value)
-    if d is None:
-        return EMPTY if value in (None, "") else str(value)
-    if d == d.to_integral_value():
-        return f"{int(d):,}"
-    return f"{d:,.2f}"
+    return formatting.number_text(value)
 
 
 @register.filter
 def amount(value) -> str:
-    """Money: thousands separators and two decimals."""
-    d = _decimal(value)
-    if d is None:
-        return EMPTY if value in (None, "") else str(value)
-    return f"{d:,.2f}"
+    """A decimal with thousands separators and two decimals."""
+    return formatting.amount_text(value)
+
+
+@register.filter
+def money(value) -> str:
+    """Money in the org's currency: '₹1,234.50'."""
+    return formatting.money_text(value)
+
+
+@register.filter
+def mobile(value) -> str:
+    """A mobile as a person reads it: '+91 98450 00007' (masked values are left as they are)."""
+    return formatting.mobile_text(str(value or ""))
+
+
+@register.filter
+def ago(value) -> str:
+    """'just now', '5 minutes ago', 'yesterday', or the date."""
+    return formatting.ago_text(value)
 
 
 @register.filter
@@ -123,3 +102,9 @@ def cooloff_words(value) -> str:
     except AttributeError:
         return str(value)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@register.filter
+def is_digits(value) -> bool:
+    """Whether the value is all digits (an unmasked mobile)."""
+    return str(value or "").isdigit()
