@@ -220,6 +220,17 @@ CAPILLARY_DEFAULT_COUNTRY = env("CAPILLARY_DEFAULT_COUNTRY", default="IN").upper
 # Blocks asked of POST /v2/bulk/getCustomers (its page documents no embed; "mlp" gives bulk rows tier and points).
 CAPILLARY_BULK_EMBED = env.list("CAPILLARY_BULK_EMBED", default=["mlp"])
 CAPILLARY_FAKE_DB = env("CAPILLARY_FAKE_DB", default=str(VAR_DIR / "fake-capillary.sqlite3"))
+# The org's Capillary rate limits per API and minute, shared by the whole console (core/budget.py): "METHOD path"
+# as the client names it, e.g. CAPILLARY_RATE_LIMITS="POST /v2/customers=100,GET /v2/customers/{id}=1000".
+CAPILLARY_RATE_LIMITS = {
+    key.strip(): int(value)
+    for key, value in (
+        item.rsplit("=", 1) for item in env.list("CAPILLARY_RATE_LIMITS", default=["POST /v2/customers=100"]) if item
+    )
+}
+CAPILLARY_RATE_LIMIT_DEFAULT = env.int("CAPILLARY_RATE_LIMIT_DEFAULT", default=1000)
+# The share of each limit bulk jobs leave to agents (0.2: bulk stops at 80 % of a minute's calls).
+CAPILLARY_INTERACTIVE_RESERVE = env.float("CAPILLARY_INTERACTIVE_RESERVE", default=0.2)
 
 if CAPILLARY_AUTH not in {"basic", "oauth"}:
     raise ImproperlyConfigured(f"CAPILLARY_AUTH must be 'basic' or 'oauth', not {CAPILLARY_AUTH!r}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
@@ -15,6 +16,7 @@ from typing import Any, Self
 import httpx
 import pydantic
 
+from .budget import Budget, Unlimited, api_key
 from .errors import (
     CapillaryCustomerMergedError,
     CapillaryError,
@@ -53,6 +55,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 @dataclass(slots=True)
 class _CallState:
+    api: str = ""  # the budget's name for the call: "GET /v2/customers/{id}"
     retries: int = 0
     status: int | None = None
     request_id: str | None = None
@@ -111,9 +114,12 @@ class CapillaryClient:
         retry_after_cap: float = 5.0,
         bulk_chunk_size: int = 100,
         bulk_max_workers: int = 4,
+        budget: Budget | None = None,
     ) -> None:
         if not 1 <= bulk_chunk_size <= 100:
             raise ValueError("bulk_chunk_size must be between 1 and 100")
+        self._budget: Budget = budget or Unlimited()
+        self._background = False
         self._http = http_client
         self._auth = auth
         self._retry = RetryPolicy(
@@ -142,6 +148,13 @@ class CapillaryClient:
             headers={"Accept": "application/json", "Content-Type": "application/json", "User-Agent": user_agent},
         )
         return cls(http_client=http_client, auth=auth, **options)
+
+    def background(self) -> Self:
+        """The same client (same connection pool) for background work: its calls use only the budget agents leave,
+        and wait for room rather than fail."""
+        other = copy.copy(self)
+        other._background = True
+        return other
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -491,7 +504,7 @@ class CapillaryClient:
         retry: bool = True,
     ) -> T:
         """Send with the retry policy, decode, parse, and write the one log line for the call."""
-        state = _CallState()
+        state = _CallState(api=api_key(method, path_template))
         started = time.perf_counter()
         try:
             response = self._send(
@@ -524,6 +537,7 @@ class CapillaryClient:
     ) -> httpx.Response:
         auth_kwargs: dict[str, Any] = {"auth": self._auth} if self._auth is not None else {}
         while True:
+            self._budget.acquire(state.api, background=self._background)  # every attempt is a call Capillary counts
             request = self._http.build_request(method, path, params=params, json=json_body, headers=headers)
             can_retry = retry and state.retries < self._retry.max_retries
             try:
@@ -535,6 +549,9 @@ class CapillaryClient:
                 raise _transport_error(exc, sent_request=request) from exc
             state.status = response.status_code
             state.request_id = response.headers.get(REQUEST_ID_HEADER)
+            if response.status_code == 429:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                self._budget.penalise(state.api, retry_after if retry_after is not None else 60.0)
             if can_retry and self._retry.retryable_status(response.status_code):
                 delay = self._retry.delay(state.retries, parse_retry_after(response.headers.get("Retry-After")))
                 if delay is not None:  # None: Retry-After beyond the cap, give up now with the mapped error

@@ -42,12 +42,15 @@ def build_capillary_client(
         from memberconsole.fake_capillary import create_app
 
         transport = httpx.WSGITransport(app=create_app(db_path=settings.CAPILLARY_FAKE_DB))
+    from memberconsole.core.budget import CacheBudget
+
     return CapillaryClient.build(
         base_url=base_url or FAKE_BASE_URL,
         auth=_auth(live=live),
         timeout=settings.CAPILLARY_TIMEOUT,
         user_agent=user_agent(),
         transport=transport,
+        budget=CacheBudget(),
     )
 
 

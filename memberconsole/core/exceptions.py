@@ -5,6 +5,7 @@ plain words, what to do next.
 """
 
 import enum
+import math
 
 from memberconsole.capillary import errors as cap
 
@@ -43,8 +44,11 @@ class UpstreamUnavailableError(MemberConsoleError):
         "Capillary, the loyalty system, is not answering right now. Nothing was changed. Try again in a moment."
     )
 
-    def __init__(self, message: str | None = None, *, kind: str = "unavailable", **kwargs) -> None:
+    def __init__(
+        self, message: str | None = None, *, kind: str = "unavailable", retry_after: int | None = None, **kwargs
+    ) -> None:
         self.kind = kind
+        self.retry_after = retry_after  # seconds, when Capillary (or the console's budget) said
         super().__init__(message, **kwargs)
 
     @property
@@ -81,8 +85,12 @@ def translate_error(exc: cap.CapillaryError) -> MemberConsoleError:
             request_id=request_id,
         )
     if isinstance(exc, cap.CapillaryRateLimitedError):
+        seconds = math.ceil(exc.retry_after) if exc.retry_after else None
+        when = f"try again in {seconds} s" if seconds else "wait a few seconds and try again"
         return UpstreamUnavailableError(
-            "Capillary is receiving too many requests right now. Wait a few seconds and try again.",
+            f"Capillary is busy: {when}. Nothing was changed.",
+            kind="busy",
+            retry_after=seconds,
             request_id=request_id,
         )
     if isinstance(exc, cap.CapillaryUnavailableError):

@@ -55,12 +55,15 @@ def _unavailable(
     request: HttpRequest, exc: UpstreamUnavailableError | UpstreamRejectedError, **context
 ) -> HttpResponse:
     status = exc.status_code if isinstance(exc, UpstreamUnavailableError) else 502
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "customers/unavailable.html",
         {"error": exc, "retry_url": context.pop("retry_url", request.path), **context},
         status=status,
     )
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _search_context(form: CustomerSearchForm, query: str) -> dict:

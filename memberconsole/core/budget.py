@@ -1,0 +1,98 @@
+"""One Capillary rate budget for the whole console, kept in the shared cache (Redis in production), so every worker
+and app server draws from the same count.
+
+Each API has a limit per minute (settings.CAPILLARY_RATE_LIMITS, else CAPILLARY_RATE_LIMIT_DEFAULT). Interactive calls
+(an agent's search, page, registration) may use all of it and never wait: when it is spent they fail at once with the
+seconds to wait. Background calls (bulk jobs) use only what agents leave: they stop at (1 - reserve) of the limit and
+wait for the next minute instead of failing. An upstream 429 blocks the API for its Retry-After.
+"""
+
+import math
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache as default_cache
+
+from memberconsole.capillary.errors import CapillaryRateLimitedError
+
+WINDOW = 60  # seconds: limits are per minute
+
+
+def _key(api: str) -> str:
+    return api.replace(" ", "_")  # cache keys carry no spaces (memcached refuses them)
+
+
+class CacheBudget:
+    """The budget protocol of memberconsole.capillary.budget, on Django's cache."""
+
+    def __init__(
+        self,
+        *,
+        limits: dict[str, int] | None = None,
+        default: int | None = None,
+        reserve: float | None = None,
+        cache=None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.limits = settings.CAPILLARY_RATE_LIMITS if limits is None else limits
+        self.default = settings.CAPILLARY_RATE_LIMIT_DEFAULT if default is None else default
+        self.reserve = settings.CAPILLARY_INTERACTIVE_RESERVE if reserve is None else reserve
+        self.cache = cache or default_cache
+        self.clock = clock
+        self.sleep = sleep
+
+    def limit(self, api: str) -> int:
+        return self.limits.get(api, self.default)
+
+    def background_limit(self, api: str) -> int:
+        """What bulk work may use of an API's minute: the limit less the share kept for agents."""
+        return max(1, math.floor(self.limit(api) * (1 - self.reserve)))
+
+    def _blocked_until(self, api: str) -> float:
+        return float(self.cache.get(f"capbudget:blocked:{_key(api)}") or 0)
+
+    def _take(self, api: str, cap: int, now: float) -> float:
+        """Count one call in this minute if it fits under cap; else the seconds until the minute ends."""
+        window = math.floor(now / WINDOW)
+        key = f"capbudget:{_key(api)}:{window}"
+        self.cache.add(key, 0, timeout=WINDOW + 10)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            self.cache.add(key, 1, timeout=WINDOW + 10)
+            count = 1
+        if count <= cap:
+            return 0.0
+        self.cache.decr(key)  # this call is not made: give its place back
+        return (window + 1) * WINDOW - now
+
+    def acquire(self, api: str, *, background: bool) -> None:
+        while True:
+            now = self.clock()
+            wait = max(self._blocked_until(api) - now, 0.0)
+            if not wait:
+                cap = self.background_limit(api) if background else self.limit(api)
+                wait = self._take(api, cap, now)
+                if not wait:
+                    return
+            if not background:
+                raise CapillaryRateLimitedError(
+                    "The console's Capillary budget for this API is used up", retry_after=max(1, math.ceil(wait))
+                )
+            self.sleep(min(wait, 1.0))  # bulk slows down, rechecking once a second (an agent may leave room)
+
+    def penalise(self, api: str, seconds: float) -> None:
+        until = self.clock() + max(seconds, 1.0)
+        if until > self._blocked_until(api):
+            self.cache.set(f"capbudget:blocked:{_key(api)}", until, timeout=math.ceil(seconds) + 5)
+
+    def used(self, api: str) -> int:
+        """Calls counted for the API in the current minute (for the bulk page's estimate and for tests)."""
+        return int(self.cache.get(f"capbudget:{_key(api)}:{math.floor(self.clock() / WINDOW)}") or 0)
+
+
+def bulk_rate_per_minute(*, api: str) -> int:
+    """How many calls a minute a bulk job gets on an API when agents are quiet."""
+    return CacheBudget().background_limit(api)
