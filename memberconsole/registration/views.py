@@ -135,7 +135,7 @@ def identifier_check(request: HttpRequest) -> HttpResponse:
     template = "registration/register.html#dup-check"
     if field_name not in form.identifier_fields or field_name in form.errors:
         return TemplateResponse(request, template, context)
-    value = form.cleaned_data.get(field_name)
+    value = form.lookup_value(field_name)
     if value:
         try:
             match = selectors.identifier_owner(
