@@ -276,7 +276,7 @@ class _Entry:
     readings: list[Reading]
     rows: list[BulkRow] = field(default_factory=list)
     cursor: int = 0
-    deleted: cap.CapillaryError | None = None
+    deleted: tuple[cap.CapillaryError, Reading] | None = None  # the first reading that found a PII-deleted customer
     result: _Result | None = None
 
     @property
@@ -382,8 +382,10 @@ class _Resolver:
         if isinstance(error, cap.CapillaryCustomerMergedError):
             self._finish(entry, _merged_result(error, reading))
         elif isinstance(error, cap.CapillaryCustomerDeletedError):
-            # As the search box does for an ID: say the customer was deleted rather than that nobody matched.
-            self._finish(entry, _deleted_result(error, reading))
+            # As the search box does: read on (another reading may find an active customer, who wins), and say the
+            # customer was deleted rather than that nobody matched if none does.
+            entry.deleted = entry.deleted or (error, reading)
+            self._next(entry)
         elif isinstance(error, cap.CapillaryNotFoundError):
             self._next(entry)
         else:
@@ -434,7 +436,7 @@ class _Resolver:
             self._finish(entry, _merged_result(found, reading))
         elif miss == LookupMiss.DELETED:
             # The search box reads on past a deleted match; it is reported only if no other reading finds someone.
-            entry.deleted = entry.deleted or found
+            entry.deleted = entry.deleted or (found, reading)
             self._next(entry)
         elif miss == LookupMiss.NOBODY:
             self._next(entry)
@@ -447,10 +449,10 @@ class _Resolver:
         entry.cursor += 1
         if entry.cursor < len(entry.readings):
             return
-        first = entry.readings[0]
         if entry.deleted is not None:
-            self._finish(entry, _deleted_result(entry.deleted, first))
+            self._finish(entry, _deleted_result(*entry.deleted))
             return
+        first = entry.readings[0]
         others = list(dict.fromkeys(reading.label for reading in entry.readings[1:] if reading.label != first.label))
         reason = "No customer found" + (f"; also tried as {', '.join(others)}." if others else ".")
         self._finish(entry, _Result(status=BulkRow.Status.NOT_FOUND, taken_as=first.describe(), reason=reason))

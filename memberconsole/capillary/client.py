@@ -386,7 +386,8 @@ class CapillaryClient:
         requested = set(chunk)
         # The docs promise one item per requested id (bulk-get-customers.txt,
         # docs.capillarytech.com/reference/get-customers-bulk) but not how failures are keyed: match by entity id when
-        # it is one we asked for, else by position when the counts agree.
+        # it is one we asked for, else by position when the counts agree. A merge victim is answered with its
+        # survivor (91009): when we asked for the survivor too, its id must not take the survivor's own row.
         positional = len(data) == len(chunk)
         results: dict[int, BulkCustomerResult] = {}
         for position, item in enumerate(data):
@@ -394,10 +395,13 @@ class CapillaryClient:
                 continue
             entity = item.get("entity")
             entity_id = entity.get("id") if isinstance(entity, dict) else None
-            if entity_id in requested:
-                customer_id = entity_id
-            elif positional:
+            survivor_answer = MERGE_SURVIVOR_WARNING in item_codes(item.get("warnings")) + item_codes(
+                entity.get("warnings") if isinstance(entity, dict) else None
+            )
+            if positional and (survivor_answer or entity_id not in requested):
                 customer_id = chunk[position]
+            elif entity_id in requested:
+                customer_id = entity_id
             else:
                 continue
             results.setdefault(customer_id, self._bulk_item(customer_id, item, response))

@@ -99,12 +99,23 @@ def normalise_mobile(text: str, *, default_country: str) -> str | None:
     return f"{number.country_code}{number.national_number}"
 
 
+def email_values(text: str) -> list[str]:
+    """An email as Capillary may hold it: lower-cased first (how the console registers emails), then as typed when
+    that differs (lookups match exactly, and records registered elsewhere may keep capitals)."""
+    lowered = text.lower()
+    return [lowered] if lowered == text else [lowered, text]
+
+
+def _email_readings(text: str) -> list[Reading]:
+    return [Reading(EMAIL, value, "" if value == value.lower() else "as typed") for value in email_values(text)]
+
+
 def readings_for(text: str, *, default_country: str, forced_type: str = "") -> list[Reading]:
     """Every plausible reading of the cleaned query, most plausible first."""
     if forced_type:
-        return [_forced(text, forced_type, default_country=default_country)]
+        return _forced(text, forced_type, default_country=default_country)
     if "@" in text:
-        return [Reading(EMAIL, text)] if _EMAIL.match(text) else [Reading(NAME, text)]
+        return _email_readings(text) if _EMAIL.match(text) else [Reading(NAME, text)]
     if _PHONEISH.match(text) and any(ch.isdigit() for ch in text):
         return _digit_readings(text, default_country=default_country)
     if " " in text.strip() or not _TOKEN.match(text):
@@ -147,7 +158,7 @@ def _digit_readings(text: str, *, default_country: str) -> list[Reading]:
     return _unique(others[:1] + mobiles + others[1:])
 
 
-def _forced(text: str, forced_type: str, *, default_country: str) -> Reading:
+def _forced(text: str, forced_type: str, *, default_country: str) -> list[Reading]:
     if forced_type not in TYPE_LABELS:
         raise InvalidSearchQuery("Choose a search type from the list.")
     if forced_type == MOBILE:
@@ -156,18 +167,18 @@ def _forced(text: str, forced_type: str, *, default_country: str) -> Reading:
             digits = _SEPARATORS.sub("", text).lstrip("+")
             if not digits.isdigit() or not 6 <= len(digits) <= 15:
                 raise InvalidSearchQuery("That is not a mobile number. Check the digits and the country code.")
-            return Reading(MOBILE, digits, "as typed")
-        return Reading(MOBILE, normalized)
+            return [Reading(MOBILE, digits, "as typed")]
+        return [Reading(MOBILE, normalized)]
     if forced_type == EMAIL:
         if not _EMAIL.match(text):
             raise InvalidSearchQuery("That is not an email address.")
-        return Reading(EMAIL, text)
+        return _email_readings(text)
     if forced_type == CUSTOMER_ID:
         digits = text.replace(" ", "")
         if not digits.isdigit() or not 0 < int(digits) <= MAX_CUSTOMER_ID:
             raise InvalidSearchQuery("A customer ID is a number, like 566881933.")
-        return Reading(CUSTOMER_ID, str(int(digits)))
-    return Reading(forced_type, text)
+        return [Reading(CUSTOMER_ID, str(int(digits)))]
+    return [Reading(forced_type, text)]
 
 
 def _unique(readings: list[Reading]) -> list[Reading]:

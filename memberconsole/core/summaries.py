@@ -1,10 +1,12 @@
-"""A customer in one line: the name, sources, main tier and points, first mobile and email every app lists.
+"""A customer in one line: the name, sources, main tier and points, first mobile and email, city and registration date
+every app lists.
 
 The customer page maps the whole response (customers.mapping); search results, bulk rows and the registration
 duplicate notice need only this, read straight off the client's model.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from memberconsole.capillary import schemas as wire
@@ -20,6 +22,8 @@ class CustomerSummary:
     points: Decimal | None
     mobile: str
     email: str
+    city: str = ""
+    registered_at: datetime | date | str | None = None
 
 
 def display_name(profiles) -> str:
@@ -63,6 +67,22 @@ def main_tier_and_points(customer: wire.Customer) -> tuple[str, Decimal | None]:
     return "", None
 
 
+def registered_at(customer: wire.Customer) -> datetime | date | str | None:
+    """When the customer registered: the loyalty record's creation date, else the first profile attribution's."""
+    loyalty = customer.loyalty_info
+    attribution = loyalty.attribution_v2 if loyalty else None
+    if attribution and attribution.create_date:
+        return attribution.create_date
+    first = next((p.attribution for p in customer.profiles if p.attribution), None)
+    return first.create_date if first else None
+
+
+def city(customer: wire.Customer) -> str:
+    """The customer's city, from the org's `city` extended field (empty when the org has none or it is not set)."""
+    value = customer.extended_fields.get("city")
+    return "" if value is None else str(value).strip()
+
+
 def customer_summary(customer: wire.Customer) -> CustomerSummary:
     """The one-line summary of a customer from any customer response (GET by id, lookup, bulk)."""
     tier, points = main_tier_and_points(customer)
@@ -74,4 +94,6 @@ def customer_summary(customer: wire.Customer) -> CustomerSummary:
         points=points,
         mobile=first_contact(customer.profiles, MOBILE),
         email=first_contact(customer.profiles, EMAIL),
+        city=city(customer),
+        registered_at=registered_at(customer),
     )

@@ -188,9 +188,17 @@ class Customer:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SearchHit:
-    """One row of a name search."""
+    """One row of a name search: enough to tell customers of the same name apart, contact details as the viewer may
+    see them."""
 
     customer_id: int
     name: str
     sources: list[str]
-    matched: str = ""
+    matched: str = ""  # in words: "first name", "mobile +91 ••••• ••001"
+    mobile: str = ""
+    email: str = ""
+    city: str = ""
+    tier: str = ""
+    registered_at: datetime | date | str | None = None
+    merged_into: int | None = None  # the row's account was merged into this customer
+    note: str = ""  # why the row has no details (merged, deleted, not returned)

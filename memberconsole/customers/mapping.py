@@ -1,13 +1,16 @@
 """Turn the client's wire models into what templates see. The only customer code that reads schema attributes."""
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from memberconsole.capillary import errors as cap
 from memberconsole.capillary import schemas as wire
+from memberconsole.core.identifiers import TYPE_LABELS
 from memberconsole.core.masking import ContactMask
-from memberconsole.core.summaries import display_name
+from memberconsole.core.summaries import customer_summary, display_name, registered_at
 from memberconsole.core.warnings import warning_text
 from memberconsole.customers import domain, tiers
 
@@ -402,7 +405,7 @@ def to_customer(customer: wire.Customer, *, mask: ContactMask) -> domain.Custome
         status=fraud.replace("_", " ").title() if fraud else "",
         current_tier=main.current_tier if main else "",
         points=main.available_points if main else None,
-        registered_at=attribution.create_date or (first_profile_attr.create_date if first_profile_attr else None),
+        registered_at=registered_at(customer),
         registered_by=_actor(attribution.created_by)
         or (_actor(first_profile_attr.created_by) if first_profile_attr else ""),
         registered_from=_text(attribution.created_from_source).upper(),
@@ -451,19 +454,86 @@ def _alerts(fraud: str, loyalty_type: str) -> list[domain.Alert]:
     return alerts
 
 
+# Search's matchedIdentifiers[].idType in words (names, then the identifier types the lookup API knows, in any case).
+MATCH_LABELS = {
+    "firstname": "first name",
+    "lastname": "last name",
+    **{kind.lower(): label for kind, label in TYPE_LABELS.items()},
+    "cardexternalid": "card external ID",
+    "line": "LINE id",
+}
+
+
+def matched_in_words(matched: list[wire.MatchedIdentifier], *, mask: ContactMask) -> str:
+    """What a search hit matched on, e.g. "first name, mobile +91 ••••• ••001", masked for the viewer; once each."""
+    said: list[str] = []
+    for m in matched:
+        kind = _text(m.id_type)
+        label = MATCH_LABELS.get(kind.lower(), kind)
+        if not label:
+            continue
+        if kind.lower() in {"firstname", "lastname"}:
+            words = label  # the name is in its own column
+        elif m.id_value:
+            words = f"{label} {mask.value(kind, _text(m.id_value))}"
+        else:
+            words = label
+        if words not in said:
+            said.append(words)
+    return ", ".join(said)
+
+
 def to_search_hits(page: wire.CustomerSearchPage, *, mask: ContactMask, source: str = "ALL") -> list[domain.SearchHit]:
-    """Rows of a name search, limited to one source when the agent chose one."""
+    """Rows of a name search (names and what matched), limited to one source when the agent chose one."""
     hits = []
     for hit in page.hits:
         sources = sorted({p.source for p in hit.profiles if p.source})
         if source != "ALL" and source not in sources:
             continue
-        name = display_name(hit.profiles)
-        matched = ", ".join(
-            f"{m.id_type} {mask.value(m.id_type, m.id_value)}"
-            for m in hit.matched_identifiers
-            if m.id_type and m.id_value
-        )
         if hit.user_id is not None:
-            hits.append(domain.SearchHit(customer_id=hit.user_id, name=name, sources=sources, matched=matched))
+            hits.append(
+                domain.SearchHit(
+                    customer_id=hit.user_id,
+                    name=display_name(hit.profiles),
+                    sources=sources,
+                    matched=matched_in_words(hit.matched_identifiers, mask=mask),
+                )
+            )
     return hits
+
+
+def with_details(
+    hits: list[domain.SearchHit], details: list[wire.BulkCustomerResult], *, mask: ContactMask
+) -> list[domain.SearchHit]:
+    """The rows with each customer's mobile and email (masked for the viewer), city, tier and registration date, from
+    one bulk read; a row Capillary answered with an error says why it has none."""
+    by_id = {result.customer_id: result for result in details}
+    rows = []
+    for hit in hits:
+        result = by_id.get(hit.customer_id)
+        if result is not None and result.success and result.customer is not None:
+            summary = customer_summary(result.customer)
+            rows.append(
+                dataclasses.replace(
+                    hit,
+                    name=hit.name or summary.name,
+                    sources=summary.sources or hit.sources,
+                    mobile=mask.mobile(summary.mobile),
+                    email=mask.email(summary.email),
+                    city=summary.city,
+                    tier=summary.tier,
+                    registered_at=summary.registered_at,
+                )
+            )
+            continue
+        error = result.error if result is not None else None
+        if isinstance(error, cap.CapillaryCustomerMergedError):
+            survivor = error.survivor_id
+            rows.append(
+                dataclasses.replace(hit, merged_into=survivor, note="" if survivor else "Merged into another account.")
+            )
+        elif isinstance(error, cap.CapillaryCustomerDeletedError):
+            rows.append(dataclasses.replace(hit, note="Deleted after a personal-data (PII) request."))
+        else:
+            rows.append(dataclasses.replace(hit, note="Capillary returned no details for this customer."))
+    return rows

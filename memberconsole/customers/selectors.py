@@ -1,19 +1,20 @@
 """Reads about customers: search from whatever the agent typed, and the whole customer for one page."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 
 from memberconsole.capillary import errors as cap
-from memberconsole.capillary.client import CapillaryClient
+from memberconsole.capillary.client import MERGE_SURVIVOR_WARNING, CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import Customer as WireCustomer
 from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
 from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, readings_for
 from memberconsole.core.masking import ContactMask
 from memberconsole.customers import domain
-from memberconsole.customers.mapping import to_customer, to_search_hits
+from memberconsole.customers.mapping import to_customer, to_search_hits, with_details
 from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
 
 # Everything the customer page shows, in its one upstream call (get-customer-by-id.txt query parameters,
@@ -34,23 +35,69 @@ DETAIL_PARAMS = {
 HANDOFF_SECONDS = 60
 
 
-NAME_SEARCH_LIMIT = 50
+# A name search's results page: 20 customers, each with the details one bulk read returns.
+NAME_PAGE_SIZE = 20
+# Beyond this page a results URL is refused rather than sent upstream as a huge offset.
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SearchOutcome:
-    """What a search found: one customer (with the reading that matched), several (name search), or nobody."""
+    """What a search found: one customer (with the reading that matched), a page of a name search, a customer deleted
+    after a personal-data request, or nobody."""
 
     query: str
     source: str
     tried: list[Reading]
     customer_id: int | None = None
     matched: Reading | None = None
+    # The reading found an account merged into customer_id; merged_from is that account when Capillary said which
+    # (a search by customer ID), None when it answered an identifier with the survivor.
+    merged: bool = False
+    merged_from: int | None = None
+    # Nobody found, but this reading found a customer deleted after a personal-data (PII) request.
+    deleted: Reading | None = None
+    deleted_request_id: str | None = None
+    # A name search: this page's rows (filtered to the chosen source), and Capillary's count in all sources.
     hits: list[domain.SearchHit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    page_size: int = NAME_PAGE_SIZE
+    returned: int = 0  # customers Capillary returned for this page, before the console's source filter
 
     def searched_as(self) -> str:
         """E.g. 'mobile 919876543210, then customer ID 566881933 in ALL sources'."""
         return ", then ".join(reading.describe() for reading in self.tried) + f" in {self.source} sources"
+
+    @property
+    def listed(self) -> bool:
+        """A name search whose results are listed page by page."""
+        return self.customer_id is None and self.total > 0
+
+    @property
+    def filtered(self) -> bool:
+        """Rows were left out because they have no profile in the source the agent chose."""
+        return self.source != "ALL"
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * self.page_size + 1
+
+    @property
+    def last_shown(self) -> int:
+        return min((self.page - 1) * self.page_size + self.returned, self.total)
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.last_page
 
 
 def _client(client: CapillaryClient | None) -> CapillaryClient:
@@ -85,48 +132,50 @@ def customer_search(
     forced_type: str = "",
     source: str = "ALL",
     account_id: str = "",
+    page: int = 1,
     mask: ContactMask,
     client: CapillaryClient | None = None,
 ) -> SearchOutcome:
-    """Try each plausible reading of the query, most plausible first, until one finds a customer."""
+    """Try each plausible reading of the query, most plausible first, until one finds a customer; a customer deleted
+    after a PII request is the answer only when no reading finds anyone else. Page 2 and on of a name search search
+    by name only (the readings before it found nobody on page 1)."""
     client = _client(client)
     readings = readings_for(query, default_country=settings.CAPILLARY_DEFAULT_COUNTRY, forced_type=forced_type)
+    if page > 1:
+        readings = [reading for reading in readings if reading.type == NAME]
     tried: list[Reading] = []
+    outcome = functools.partial(SearchOutcome, query=query, source=source, tried=tried)
+    deleted: Reading | None = None
+    deleted_request_id: str | None = None
     for reading in readings:
         tried.append(reading)
         try:
-            found = _try_reading(reading, source=source, account_id=account_id, mask=mask, client=client)
+            if reading.type == NAME:
+                found = _name_search(reading, source=source, page=page, mask=mask, client=client)
+                if found is None:
+                    continue
+                return outcome(matched=reading, **found)
+            wire = _lookup(reading, source=source, account_id=account_id, client=client)
         except cap.CapillaryError as exc:
             miss = lookup_miss(exc)
             if miss is None:
                 raise translate_error(exc) from exc
             if miss == LookupMiss.MERGED:
-                return SearchOutcome(
-                    query=query, source=source, tried=tried, customer_id=exc.survivor_id, matched=reading
-                )
-            if miss == LookupMiss.DELETED and reading.type == CUSTOMER_ID:
-                # Land on the page that says the customer was deleted, rather than pretending nobody matched.
-                return SearchOutcome(
-                    query=query, source=source, tried=tried, customer_id=int(reading.value), matched=reading
-                )
+                merged_from = int(reading.value) if reading.type == CUSTOMER_ID else None
+                return outcome(customer_id=exc.survivor_id, matched=reading, merged=True, merged_from=merged_from)
+            if miss == LookupMiss.DELETED and deleted is None:
+                # Another reading may still find an active customer, who wins.
+                deleted, deleted_request_id = reading, exc.request_id
             continue
-        if isinstance(found, list):
-            if len(found) == 1:
-                return SearchOutcome(
-                    query=query, source=source, tried=tried, customer_id=found[0].customer_id, matched=reading
-                )
-            if found:
-                return SearchOutcome(query=query, source=source, tried=tried, hits=found, matched=reading)
-            continue
-        return SearchOutcome(query=query, source=source, tried=tried, customer_id=found, matched=reading)
-    return SearchOutcome(query=query, source=source, tried=tried)
+        # Capillary answers a merge victim's identifier with the survivor and warning 91009 (api-notes §3.5,
+        # docs.capillarytech.com/reference/status-codes-customer), without saying which account the victim was.
+        merged = MERGE_SURVIVOR_WARNING in wire.warning_codes
+        return outcome(customer_id=wire.id, matched=reading, merged=merged)
+    return outcome(deleted=deleted, deleted_request_id=deleted_request_id)
 
 
-def _try_reading(reading: Reading, *, source: str, account_id: str, mask: ContactMask, client: CapillaryClient):
-    """The customer id a reading finds, or the hits of a name search; raises the client's errors."""
-    if reading.type == NAME:
-        page = client.customer_search(q=reading.value, limit=NAME_SEARCH_LIMIT)
-        return to_search_hits(page, source=source, mask=mask)
+def _lookup(reading: Reading, *, source: str, account_id: str, client: CapillaryClient) -> WireCustomer:
+    """The customer one reading of an identifier finds; raises the client's errors."""
     if reading.type == CUSTOMER_ID:
         params = dict(DETAIL_PARAMS)
         if source != "ALL":
@@ -134,11 +183,35 @@ def _try_reading(reading: Reading, *, source: str, account_id: str, mask: Contac
         wire = client.customer_get(int(reading.value), **params)
         if source == "ALL":
             cache.set(_handoff_key(wire.id), wire, HANDOFF_SECONDS)
-        return wire.id
-    wire = client.customer_lookup(
+        return wire
+    return client.customer_lookup(
         identifier_name=reading.type, identifier_value=reading.value, source=source, account_id=account_id or None
     )
-    return wire.id
+
+
+def _name_search(
+    reading: Reading, *, source: str, page: int, mask: ContactMask, client: CapillaryClient
+) -> dict[str, object] | None:
+    """SearchOutcome's fields for one page of a name search with each row's details: two upstream calls (the search,
+    then one bulk read of the page's customers), one when a single customer matches. None when nobody matched (read
+    on)."""
+    offset = (page - 1) * NAME_PAGE_SIZE
+    found = client.customer_search(q=reading.value, limit=NAME_PAGE_SIZE, offset=offset)
+    total = found.pagination.total if found.pagination and found.pagination.total is not None else None
+    if total is None:
+        total = offset + len(found.hits)  # no count: as many as we have seen
+    hits = to_search_hits(found, source=source, mask=mask)
+    if page == 1 and not hits and total <= len(found.hits):
+        return None  # nobody (in the chosen source): try the next reading
+    if page == 1 and len(hits) == 1 and total <= len(found.hits):
+        return {"customer_id": hits[0].customer_id}  # the only match: open it
+    if hits:
+        details = client.customers_bulk_get([hit.customer_id for hit in hits], embed=settings.CAPILLARY_BULK_EMBED)
+        for result in details:
+            if result.error is not None and lookup_miss(result.error) is None:
+                raise result.error  # Capillary failed (not an answer about the row): the search fails as a whole
+        hits = with_details(hits, details, mask=mask)
+    return {"hits": hits, "total": total, "page": page, "returned": len(found.hits)}
 
 
 def recent_customers(*, agent) -> list[RecentCustomer]:

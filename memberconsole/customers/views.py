@@ -24,7 +24,7 @@ from memberconsole.core.exceptions import (
     UpstreamRejectedError,
     UpstreamUnavailableError,
 )
-from memberconsole.core.identifiers import CARD, EMAIL, EXTERNAL_ID, MAX_CUSTOMER_ID, MOBILE
+from memberconsole.core.identifiers import CARD, CUSTOMER_ID, EMAIL, EXTERNAL_ID, MAX_CUSTOMER_ID, MOBILE
 from memberconsole.core.masking import REVEAL_PERMISSION, contact_mask_for
 from memberconsole.core.ratelimits import RateLimited, rate_limit_hit
 from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES
@@ -70,11 +70,25 @@ def _search_context(form: CustomerSearchForm, query: str) -> dict:
     return {"form": form, "search_query": query[:500], "multi_account_sources": sorted(MULTI_ACCOUNT_SOURCES)}
 
 
-def _outcome_cache_key(request: HttpRequest, key: str) -> str:
-    return f"customers:search-outcome:{request.user.pk}:{key}"
+def _outcome_cache_key(request: HttpRequest, key: str, page: int) -> str:
+    return f"customers:search-outcome:{request.user.pk}:{key}:{page}"
 
 
-def _run_search(request: HttpRequest, data: dict) -> selectors.SearchOutcome:
+def _page_number(request: HttpRequest) -> int:
+    """The results page asked for (?page=N); anything that is not a page number is the first page."""
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+    return page if 1 <= page <= selectors.MAX_PAGE else 1
+
+
+def _page_url(key: str, page: int) -> str:
+    url = reverse("customers:search_result", kwargs={"key": key})
+    return url if page == 1 else f"{url}?page={page}"
+
+
+def _run_search(request: HttpRequest, data: dict, *, page: int = 1) -> selectors.SearchOutcome:
     """Search (counted against the agent's limit), and record it in the audit trail whatever it found."""
     rate_limit_hit(user=request.user, action="search")
     query_type = data["type"] or "auto"
@@ -84,6 +98,7 @@ def _run_search(request: HttpRequest, data: dict) -> selectors.SearchOutcome:
             forced_type=data["type"],
             source=data["source"],
             account_id=data["account_id"],
+            page=page,
             mask=contact_mask_for(request.user),
         )
     except (UpstreamUnavailableError, UpstreamRejectedError):
@@ -91,16 +106,20 @@ def _run_search(request: HttpRequest, data: dict) -> selectors.SearchOutcome:
         raise
     if outcome.customer_id is not None:
         result = "found"
-    elif outcome.hits:
+    elif outcome.listed:
         result = "several"
+    elif outcome.deleted is not None:
+        result = "deleted"
     else:
         result = "none"
+    reading = outcome.matched or outcome.deleted
+    deleted_id = int(reading.value) if result == "deleted" and reading.type == CUSTOMER_ID else None
     services.customer_search_record(
         request=request,
         query=data["q"],
-        query_type=outcome.matched.type if outcome.matched else query_type,
+        query_type=reading.type if reading else query_type,
         outcome=result,
-        customer_id=outcome.customer_id,
+        customer_id=outcome.customer_id or deleted_id,
     )
     return outcome
 
@@ -115,11 +134,39 @@ def _answer(request: HttpRequest, form: CustomerSearchForm) -> HttpResponse:
     except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
         return _unavailable(request, exc, retry_url=reverse("customers:search"), **_search_context(form, data["q"]))
     if outcome.customer_id is not None:
-        messages.info(request, f"Found by {outcome.matched.describe(contact_mask_for(request.user))}.")
-        return redirect("customers:detail", customer_id=outcome.customer_id)
+        return _found(request, outcome)
     key = stash_put(request, SEARCHES, data)
-    cache.set(_outcome_cache_key(request, key), outcome, OUTCOME_SECONDS)
+    cache.set(_outcome_cache_key(request, key, 1), outcome, OUTCOME_SECONDS)
     return redirect("customers:search_result", key=key)
+
+
+def _found(request: HttpRequest, outcome: selectors.SearchOutcome) -> HttpResponse:
+    """Open the customer a search found, saying on their page how (and that an account was merged into them)."""
+    described = outcome.matched.describe(contact_mask_for(request.user))
+    survivor = outcome.customer_id
+    if outcome.merged and outcome.merged_from is not None:
+        messages.warning(request, f"Customer {outcome.merged_from} was merged into customer {survivor}, shown here.")
+    elif outcome.merged:
+        # Capillary answered the identifier with the survivor without naming the merged account: no id to show.
+        messages.warning(
+            request,
+            f"{described[:1].upper()}{described[1:]} belonged to an account merged into customer {survivor}, "
+            "shown here.",
+        )
+    else:
+        messages.info(request, f"Found by {described}.")
+    return redirect("customers:detail", customer_id=survivor)
+
+
+def _deleted(request: HttpRequest, outcome: selectors.SearchOutcome) -> HttpResponse:
+    """The deleted page for a search whose only find was a customer deleted after a PII request."""
+    reading = outcome.deleted
+    context = {
+        "customer_id": int(reading.value) if reading.type == CUSTOMER_ID else None,
+        "identifier_label": reading.label,
+        "error": CustomerDeletedError(request_id=outcome.deleted_request_id),
+    }
+    return TemplateResponse(request, "customers/deleted.html", context, status=410)
 
 
 @require_GET
@@ -153,27 +200,37 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(VIEW_PERMISSION, raise_exception=True)
 def search_result(request: HttpRequest, key: str) -> HttpResponse:
-    """A search's results (several customers, or nobody): reload and Back show them again."""
+    """A search's results (a page of a name search, a deleted customer, or nobody), ?page=N for the next pages:
+    reload and Back show them again without searching again."""
     data = stash_get(request, SEARCHES, key)
     if data is None:
         messages.info(request, "That search is no longer kept. Search again.")
         return redirect("customers:search")
+    page = _page_number(request)
     form = CustomerSearchForm(data)
     form.is_valid()
     context = _search_context(form, data["q"])
-    outcome = cache.get(_outcome_cache_key(request, key))
+    outcome = cache.get(_outcome_cache_key(request, key, page))
     if outcome is None:
         try:
-            outcome = _run_search(request, data)
+            outcome = _run_search(request, data, page=page)
         except RateLimited as exc:
             return core_views.rate_limited(request, exc)
         except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
             return _unavailable(request, exc, **context)
         if outcome.customer_id is not None:
-            return redirect("customers:detail", customer_id=outcome.customer_id)
-        cache.set(_outcome_cache_key(request, key), outcome, OUTCOME_SECONDS)
+            return _found(request, outcome)
+        cache.set(_outcome_cache_key(request, key, page), outcome, OUTCOME_SECONDS)
+    if page > 1 and (not outcome.listed or page > outcome.last_page):
+        # A page past the end (the results changed, or an edited URL): the last page there is.
+        return redirect(_page_url(key, outcome.last_page if outcome.listed else 1))
+    if outcome.deleted is not None and not outcome.listed:
+        return _deleted(request, outcome)
     context["outcome"] = outcome
-    if not outcome.hits:
+    if outcome.listed:
+        context["previous_url"] = _page_url(key, page - 1) if outcome.has_previous else ""
+        context["next_url"] = _page_url(key, page + 1) if outcome.has_next else ""
+    else:
         context["register_url"] = _prefill_link(request, outcome)
     return TemplateResponse(request, "customers/search.html", context)
 

@@ -95,7 +95,7 @@ HTML_NAME = "<script>alert(1)</script>"
 
 
 def demo_records() -> list[dict[str, Any]]:
-    """The hand-written demo customers (ids 900000001-900000022), each showing one thing a console must handle."""
+    """The hand-written demo customers (ids 900000001-900000023), each showing one thing a console must handle."""
     r: list[dict[str, Any]] = []
     c = 900000001  # three sources, different names and emails per source
     r.append(
@@ -397,6 +397,26 @@ def demo_records() -> list[dict[str, Any]]:
                     series=(214, "CardSeries14", "CardSeries14"),
                 )
             ],
+        )
+    )
+    c = 900000023  # an email stored with capitals (lookups are exact: only that spelling finds it)
+    r.append(
+        _record(
+            c,
+            [
+                _p(
+                    c,
+                    "INSTORE",
+                    "",
+                    [("mobile", "919845000023"), ("email", "Noor.Capital@Example.com")],
+                    "Noor",
+                    "Capital",
+                )
+            ],
+            programs=[program_state(983, 2, 1800.0, 12000.0, EXP)],
+            ext={"city": "Chennai"},
+            purchases=12000.0,
+            created=_dt(2023, 7, 14),
         )
     )
     return r

@@ -19,7 +19,8 @@ class RegistrationData:
     first_name: str = ""
     last_name: str = ""
     mobile: str = ""
-    email: str = ""
+    email: str = ""  # lower-cased: how the console registers emails
+    email_as_typed: str = ""  # the duplicate check looks this up too when it differs
     external_id: str = ""
     card_number: str = ""
     source: str = "INSTORE"
@@ -28,9 +29,16 @@ class RegistrationData:
     custom_fields: dict[str, object] = field(default_factory=dict)
 
     def identifiers(self) -> dict[str, str]:
-        """mobile / email / externalId values that were given."""
+        """mobile / email / externalId values that were given, as they are registered."""
         given = {MOBILE: self.mobile, EMAIL: self.email, EXTERNAL_ID: self.external_id}
         return {name: value for name, value in given.items() if value}
+
+    def identifiers_as_typed(self) -> dict[str, str]:
+        """The same, the email as the agent typed it (for the duplicate check, which tries it lower-cased first)."""
+        given = self.identifiers()
+        if EMAIL in given and self.email_as_typed:
+            given[EMAIL] = self.email_as_typed
+        return given
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -126,13 +126,24 @@ class RegistrationForm(forms.Form):
         return normalised
 
     def clean_email(self) -> str:
+        """The email lower-cased, as the console registers it; as typed in email_as_typed (the duplicate check
+        tries it too: Capillary matches identifiers exactly, and customers registered elsewhere may keep capitals)."""
         value = self.cleaned_data.get("email", "")
+        self.email_as_typed = ""
         if not value:
             return ""
         if len(value) > EMAIL_MAX:
             raise forms.ValidationError(f"At most {EMAIL_MAX} characters (this has {len(value)}).")
         forms.EmailField().clean(value)
-        return value
+        self.email_as_typed = value
+        return value.lower()
+
+    def lookup_value(self, field_name: str) -> str:
+        """The value the duplicate check looks up for an identifier field: an email as typed (identifier_owner tries
+        it lower-cased first), anything else cleaned."""
+        if field_name == "email":
+            return getattr(self, "email_as_typed", "") or self.cleaned_data.get("email", "")
+        return self.cleaned_data.get(field_name, "")
 
     def clean_external_id(self) -> str:
         value = self.cleaned_data.get("external_id", "")
@@ -171,6 +182,7 @@ class RegistrationForm(forms.Form):
             last_name=c.get("last_name", ""),
             mobile=c.get("mobile", ""),
             email=c.get("email", ""),
+            email_as_typed=getattr(self, "email_as_typed", ""),
             external_id=c.get("external_id", ""),
             card_number=c.get("card_number", ""),
             source=c["source"],

@@ -6,8 +6,9 @@ from decimal import Decimal
 from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
+from memberconsole.capillary.schemas import Customer as WireCustomer
 from memberconsole.core.exceptions import LookupMiss, lookup_miss
-from memberconsole.core.identifiers import EMAIL
+from memberconsole.core.identifiers import EMAIL, email_values
 from memberconsole.core.sources import ALL, MULTI_ACCOUNT_SOURCES
 from memberconsole.core.summaries import customer_summary
 from memberconsole.core.warnings import warning_text
@@ -25,28 +26,35 @@ def _same(identifier: str, stored: str | None, typed: str) -> bool:
 def identifier_owner(
     *, identifier: str, value: str, source: str, account_id: str = "", client: CapillaryClient | None = None
 ) -> DuplicateMatch | None:
-    """Who has this identifier in any source (None if nobody); raises the client's errors if it cannot tell."""
+    """Who has this identifier in any source (None if nobody); an email is tried lower-cased first, then as typed
+    when that differs (as the search box does). Raises the client's errors if it cannot tell."""
     client = client or get_capillary_client()
-    try:
-        customer = client.customer_lookup(identifier_name=identifier, identifier_value=value, source=ALL)
-    except cap.CapillaryError as exc:
-        miss = lookup_miss(exc)
-        if miss is None or isinstance(exc, cap.CapillaryBadRequestError):
-            # Capillary failed, or refused the lookup without saying why (search reads past that): we cannot tell.
-            raise
-        if miss == LookupMiss.MERGED:
-            # The identifier now belongs to the survivor: registering it again in this source would be refused.
-            return DuplicateMatch(
-                customer_id=exc.survivor_id,
-                identifier=identifier,
-                value=value,
-                name="",
-                sources=[],
-                in_same_source=True,
-            )
-        # Nobody has it; a PII-deleted customer no longer holds it for new registrations; a merged account whose
-        # survivor Capillary did not name is for Capillary to decide on the POST.
-        return None
+    for candidate in email_values(value) if identifier == EMAIL else [value]:
+        try:
+            customer = client.customer_lookup(identifier_name=identifier, identifier_value=candidate, source=ALL)
+        except cap.CapillaryError as exc:
+            miss = lookup_miss(exc)
+            if miss is None or isinstance(exc, cap.CapillaryBadRequestError):
+                # Capillary failed, or refused the lookup without saying why (search reads past that): we cannot tell.
+                raise
+            if miss == LookupMiss.MERGED:
+                # The identifier now belongs to the survivor: registering it again in this source would be refused.
+                return DuplicateMatch(
+                    customer_id=exc.survivor_id,
+                    identifier=identifier,
+                    value=candidate,
+                    name="",
+                    sources=[],
+                    in_same_source=True,
+                )
+            # Nobody has it; a PII-deleted customer no longer holds it for new registrations; a merged account whose
+            # survivor Capillary did not name is for Capillary to decide on the POST.
+            continue
+        return _match(customer, identifier=identifier, value=candidate, source=source, account_id=account_id)
+    return None
+
+
+def _match(customer: WireCustomer, *, identifier: str, value: str, source: str, account_id: str) -> DuplicateMatch:
     in_same_source = False
     for profile in customer.profiles:
         if (profile.source or "").upper() != source:
@@ -74,7 +82,7 @@ def identifier_owners(
 ) -> Iterator[DuplicateMatch]:
     """The existing owner of each identifier in the form, `first` (an identifier name) checked first; raises the
     client's errors when Capillary cannot tell, unless skip_errors (then that identifier is passed over)."""
-    identifiers = data.identifiers()
+    identifiers = data.identifiers_as_typed()
     order = [first] if first in identifiers else []
     order += [name for name in identifiers if name != first]
     for name in order:

@@ -273,7 +273,9 @@ def retry_token(token: uuid.UUID) -> uuid.UUID:
 
 def fingerprint(data: RegistrationData) -> str:
     """A keyed hash of what was submitted: equal for a resubmit of the same form, different for new data; not PII."""
-    payload = json.dumps(dataclasses.asdict(data), sort_keys=True, default=str).encode()
+    sent = dataclasses.asdict(data)
+    sent.pop("email_as_typed")  # not sent: the email is registered lower-cased whatever its case was typed in
+    payload = json.dumps(sent, sort_keys=True, default=str).encode()
     return hmac.new(settings.SECRET_KEY.encode(), payload, hashlib.sha256).hexdigest()
 
 

@@ -139,7 +139,7 @@ def identifier_check(request: HttpRequest) -> HttpResponse:
         # Flag a value the form will refuse as soon as the agent leaves the field, not only on submit.
         context["invalid"] = form.errors[field_name][0] if form.data.get(field_name, "").strip() else ""
         return TemplateResponse(request, template, context)
-    value = form.cleaned_data.get(field_name)
+    value = form.lookup_value(field_name)
     if value:
         try:
             match = selectors.identifier_owner(

@@ -114,6 +114,43 @@ def test_item_failures_inside_a_successful_bulk_answer_are_reported_per_row(agen
     assert "also tried" in missing.reason
 
 
+def test_emails_are_looked_up_lower_cased_then_as_typed(agent, capillary):
+    job = run(agent, ["PRIYA.IYER@EXAMPLE.COM", "Noor.Capital@Example.com", "noor.capital@example.com"])
+    upper, mixed, lower = rows(job)
+    # Typed in capitals, stored in lower case: the lower-cased reading finds it.
+    assert (upper.status, upper.customer_id, upper.taken_as) == ("found", 900000005, "email priya.iyer@example.com")
+    # Stored with capitals: the lower-cased reading misses, the spelling as typed finds it.
+    assert (mixed.status, mixed.customer_id) == ("found", 900000023)
+    assert mixed.taken_as == "email Noor.Capital@Example.com (as typed)"
+    assert mixed.email == "Noor.Capital@Example.com"
+    # Typed in lower case, stored with capitals: exact lookups cannot find it.
+    assert (lower.status, lower.reason) == ("not_found", "No customer found.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "taken_as", "customer_id"),
+    [
+        ("900000012", "customer ID 900000012", 900000012),
+        ("DELETED-900000012", "external ID DELETED-900000012", None),
+    ],
+)
+def test_a_deleted_customer_by_id_or_identifier_is_reported_deleted_after_every_reading(
+    agent, capillary, fake_http, typed, taken_as, customer_id
+):
+    fake_http.delete("/__fake__/requests")
+    (row,) = rows(run(agent, [typed]))
+    assert (row.status, row.taken_as, row.customer_id) == ("deleted", taken_as, customer_id)
+    assert row.reason == "Deleted after a personal-data (PII) deletion request: no data can be shown."
+    assert row.request_id
+    assert len(upstream(fake_http)) > 1  # the other readings were tried too
+
+
+def test_an_active_customer_found_by_another_reading_wins_over_a_deleted_id(agent, capillary, register_in_fake):
+    new_id = register_in_fake(("mobile", "919811100012"), ("externalId", "900000012"))
+    (row,) = rows(run(agent, ["900000012"]))
+    assert (row.status, row.customer_id, row.taken_as) == ("found", new_id, "external ID 900000012")
+
+
 def test_an_unknown_item_error_in_a_bulk_answer_says_so_with_the_request_id(agent):
     def handler(request: httpx.Request) -> httpx.Response:
         ids = json.loads(request.content)

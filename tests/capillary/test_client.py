@@ -374,6 +374,26 @@ def test_bulk_item_errors_merges_and_deletions_come_back_per_row(make_client):
     assert isinstance(deleted.error, CapillaryCustomerDeletedError)
 
 
+def test_bulk_keeps_a_merge_victim_and_its_survivor_apart_when_both_are_asked_for(make_client):
+    survivor = {"id": 14, "profiles": []}
+    merged_warning = [{"code": 91009, "message": "Retrieved survivor account for the requested merge victim."}]
+    body = {
+        "data": [
+            {"entity": survivor, "warnings": merged_warning, "errors": [], "success": True},
+            {"entity": survivor, "warnings": [], "errors": [], "success": True},
+        ],
+        "warnings": [],
+        "errors": [],
+    }
+    client = make_client(lambda request: httpx.Response(200, json=body))
+
+    victim, kept = client.customers_bulk_get([13, 14])
+
+    assert isinstance(victim.error, CapillaryCustomerMergedError)
+    assert (victim.customer_id, victim.error.survivor_id) == (13, 14)
+    assert (kept.customer_id, kept.success, kept.customer.id) == (14, True, 14)
+
+
 def test_bulk_matches_by_entity_id_when_capillary_drops_an_item(make_client):
     body = {"data": [{"entity": {"id": 3, "profiles": []}, "success": True}], "warnings": [], "errors": []}
     client = make_client(lambda request: httpx.Response(200, json=body))

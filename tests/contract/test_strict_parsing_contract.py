@@ -35,7 +35,7 @@ EVERY_BLOCK = {
     "includedFraudDetails": "true",
 }
 DOCS_CUSTOMERS = (566881933, 565261498)
-DEMO_CUSTOMERS = [900000000 + n for n in range(1, 23) if n != 12]  # 12 is PII-deleted: it has no body to parse
+DEMO_CUSTOMERS = [900000000 + n for n in range(1, 24) if n != 12]  # 12 is PII-deleted: it has no body to parse
 
 
 def wire_keys(model: type[BaseModel]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from memberconsole.core.identifiers import (
     NAME,
     WECHAT,
     InvalidSearchQuery,
+    Reading,
     clean_query,
     readings_for,
 )
@@ -41,6 +42,19 @@ def test_nine_digits_read_as_customer_id_first_then_other_identifiers():
 
 def test_email_is_detected():
     assert first("tom.sawyer@example.com").type == EMAIL
+
+
+@pytest.mark.parametrize("forced", ["", EMAIL])
+def test_an_email_is_read_lower_cased_first_then_as_typed(forced):
+    readings = readings_for("Noor.Capital@Example.com", default_country="IN", forced_type=forced)
+    assert readings == [
+        Reading(EMAIL, "noor.capital@example.com"),
+        Reading(EMAIL, "Noor.Capital@Example.com", "as typed"),
+    ]
+    assert readings[1].describe() == "email Noor.Capital@Example.com (as typed)"
+    assert readings_for("tom.sawyer@example.com", default_country="IN", forced_type=forced) == [
+        Reading(EMAIL, "tom.sawyer@example.com")
+    ]
 
 
 def test_card_numbers_and_wechat_ids_are_detected():

@@ -9,7 +9,9 @@ from memberconsole.customers.mapping import to_customer
 from memberconsole.customers.selectors import DETAIL_PARAMS
 
 
-@pytest.mark.parametrize("customer_id", [566881933, 565261498, 900000001, 900000005, 900000015, 900000016, 900000019])
+@pytest.mark.parametrize(
+    "customer_id", [566881933, 565261498, 900000001, 900000005, 900000015, 900000016, 900000019, 900000023]
+)
 def test_the_one_line_summary_agrees_with_the_customer_page(capillary, customer_id):
     wire = capillary.customer_get(customer_id, **DETAIL_PARAMS)
     page, summary = to_customer(wire, mask=FULL), customer_summary(wire)
@@ -17,6 +19,14 @@ def test_the_one_line_summary_agrees_with_the_customer_page(capillary, customer_
         page.id, page.name, page.current_tier, page.points,
     )  # fmt: skip
     assert summary.sources == sorted({p.source for p in page.profiles if p.source})
+    assert summary.registered_at == page.registered_at
+    assert summary.city == dict(page.extended_fields).get("City", "")
+
+
+def test_the_summary_carries_city_and_registration_date(capillary):
+    summary = customer_summary(capillary.customer_lookup(identifier_name="mobile", identifier_value="919845000023"))
+    assert (summary.name, summary.city, summary.email) == ("Noor Capital", "Chennai", "Noor.Capital@Example.com")
+    assert summary.registered_at.date().isoformat() == "2023-07-14"
 
 
 def test_first_contact_prefers_the_in_store_profile_then_identifiers_over_channels():

@@ -308,6 +308,223 @@ class TestCustomerPageEdgeCases:
         assert "Try again" in text(response)
 
 
+class TestEmailCase:
+    def test_email_typed_in_capitals_finds_the_customer_stored_in_lower_case(self, agent_client, capillary):
+        response = agent_client.post("/customers/search/", {"q": "PRIYA.IYER@EXAMPLE.COM"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000005/"
+        assert "Found by email p•••@example.com." in text(response)
+
+    def test_email_stored_with_capitals_is_found_as_typed(self, agent_client, capillary):
+        response = agent_client.post("/customers/search/", {"q": "Noor.Capital@Example.com"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000023/"
+        body = text(response)
+        assert "Found by email N•••@Example.com (as typed)." in body
+        assert "Noor.Capital@Example.com" not in body  # masked for an agent, in the message too
+
+    def test_searching_an_email_as_email_tries_both_spellings(self, agent_client, capillary):
+        response = agent_client.post("/customers/search/", {"q": "Noor.Capital@Example.com", "type": "email"})
+        assert response["Location"] == "/customers/900000023/"
+
+
+class TestMergedAccounts:
+    def test_a_merged_accounts_mobile_opens_the_survivor_and_says_so_masked(self, agent_client, capillary):
+        response = agent_client.post("/customers/search/", {"q": "919845000013"})
+        assert response.status_code == 302
+        assert response["Location"] == "/customers/900000014/"  # no personal data in the URL
+        body = text(agent_client.get(response["Location"]))
+        assert "Sam Survivor" in body
+        # Capillary answered with the survivor and did not say which customer the mobile belonged to.
+        assert "Mobile +91 ••••• ••013 belonged to an account merged into customer 900000014, shown here." in body
+        assert "919845000013" not in body
+
+    def test_an_administrator_sees_the_merged_accounts_mobile_in_full(self, client, administrator, capillary):
+        client.force_login(administrator)
+        response = client.post("/customers/search/", {"q": "+91 98450 00013"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000014/"
+        assert "Mobile 919845000013 belonged to an account merged into customer 900000014, shown here." in text(
+            response
+        )
+
+    def test_a_merged_accounts_email_says_so_in_the_agents_mask(self, agent_client, capillary):
+        response = agent_client.post("/customers/search/", {"q": "Sam.Old@example.com"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000014/"
+        assert "Email s•••@example.com belonged to an account merged into customer 900000014" in text(response)
+
+    def test_a_merged_customer_id_names_both_accounts_on_the_survivors_page(self, agent_client, capillary, fake_http):
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.post("/customers/search/", {"q": "900000013"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000014/"
+        body = text(response)
+        assert "Customer 900000013 was merged into customer 900000014, shown here." in body
+        assert "Found by" not in body
+        # The victim's read, then the survivor's page.
+        assert [c["path"] for c in upstream_calls(fake_http)] == ["/v2/customers/900000013", "/v2/customers/900000014"]
+
+    def test_an_active_customer_gets_no_merge_message(self, agent_client, capillary):
+        body = text(agent_client.post("/customers/search/", {"q": "919845000014"}, follow=True))
+        assert "Found by mobile +91 ••••• ••014." in body
+        assert "merged" not in body
+
+
+class TestDeletedCustomers:
+    @pytest.mark.parametrize(
+        ("typed", "heading", "said"),
+        [
+            ("900000012", "Customer 900000012 was deleted", "This customer's personal data was deleted"),
+            ("DELETED-900000012", "Customer deleted", "The customer with this external ID was deleted"),
+        ],
+    )
+    def test_a_customer_deleted_after_a_pii_request_is_shown_as_deleted_not_as_nobody(
+        self, agent_client, capillary, typed, heading, said
+    ):
+        response = agent_client.post("/customers/search/", {"q": typed})
+        assert response.status_code == 302
+        assert re.fullmatch(r"/customers/search/[\w-]{16}/", response["Location"])
+        page = agent_client.get(response["Location"])
+        assert page.status_code == 410
+        body = text(page)
+        assert f">{heading}</h1>" in body
+        assert said in body
+        assert "deleted after a PII deletion request" in body
+        assert "Request id" in body
+        assert "No customer found" not in body
+        assert "Register this customer" not in body
+        assert "/customers/register/?prefill" not in body
+        assert "DELETED-900000012" not in body
+        assert agent_client.get(response["Location"]).status_code == 410  # reload: the same page
+
+    def test_external_id_search_as_external_id_shows_the_deleted_page(self, agent_client, capillary):
+        response = agent_client.post(
+            "/customers/search/", {"q": "DELETED-900000012", "type": "externalId"}, follow=True
+        )
+        assert response.status_code == 410
+        assert "The customer with this external ID was deleted" in text(response)
+
+    def test_the_deleted_search_is_recorded_as_deleted(self, agent_client, capillary):
+        from memberconsole.core.models import AuditEntry
+
+        agent_client.post("/customers/search/", {"q": "DELETED-900000012"})
+        agent_client.post("/customers/search/", {"q": "900000012"})
+        by_identifier, by_id = AuditEntry.objects.filter(action="search").order_by("pk")
+        assert (by_identifier.outcome, by_identifier.details["query_type"]) == ("deleted", "externalId")
+        assert (by_id.outcome, by_id.customer_id, by_id.details["query_type"]) == ("deleted", 900000012, "id")
+
+
+def results_page(client, query, **form):
+    """Post a search and return the results page's URL (an opaque key: no query in it)."""
+    response = client.post("/customers/search/", {"q": query, **form})
+    assert response.status_code == 302
+    assert re.fullmatch(r"/customers/search/[\w-]{16}/", response["Location"])
+    return response["Location"]
+
+
+def rows(response) -> list[str]:
+    """The results table's rows as text, one string per customer."""
+    body = response.content.decode()
+    tbody = body[body.index("<tbody>") : body.index("</tbody>")]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in tbody.split("<tr>")[1:]]
+
+
+class TestNameSearchPages:
+    @pytest.fixture
+    def seeded(self, fake_http):
+        """3,000 generated customers: 42 of them match "Tom" (names and emails starting with it)."""
+        fake_http.post("/__fake__/seed", json={"customers": 3000}).raise_for_status()
+
+    def test_first_page_says_how_many_match_and_costs_two_upstream_calls(
+        self, agent_client, capillary, fake_http, seeded
+    ):
+        fake_http.delete("/__fake__/requests")
+        url = results_page(agent_client, "Tom")
+        response = agent_client.get(url)
+        assert response.status_code == 200
+        body = text(response)
+        assert "42 customers match “Tom”" in body
+        assert "Showing 1–20 of 42 customers who match." in body
+        assert "Page 1 of 3" in body
+        assert len(rows(response)) == 20
+        assert f'href="{url}?page=2"' in body
+        assert "Previous" not in body
+        assert "Tom" not in url
+        calls = upstream_calls(fake_http)
+        assert [c["path"] for c in calls] == ["/v2/customers/search", "/v2/bulk/getCustomers"]
+        assert (calls[0]["query"]["limit"], calls[0]["query"]["offset"]) == ("20", "0")
+        assert calls[1]["query"]["embed"] == "mlp"  # CAPILLARY_BULK_EMBED: the tier
+
+    def test_page_two_shows_the_next_twenty_with_their_details_masked(self, agent_client, capillary, fake_http, seeded):
+        url = results_page(agent_client, "Tom")
+        agent_client.get(url)
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.get(f"{url}?page=2")
+        body = text(response)
+        assert "Showing 21–40 of 42 customers who match." in body
+        assert "Page 2 of 3" in body
+        assert f'href="{url}"' in body  # previous: page 1
+        assert f'href="{url}?page=3"' in body
+        assert "hx-push-url" not in body
+        first = rows(response)[0]
+        for value in ("Tom Mitchell", "100001475", "+91 ••••• ••525", "Singapore", "Garnet", "INSTORE"):
+            assert value in first
+        assert "13 Oct 2021" in first  # registration date, in the console's one date format
+        assert "first name" in first  # matched on, in words
+        assert len(upstream_calls(fake_http)) == 2  # a page costs two calls: the search and one bulk read
+        search = next(c for c in upstream_calls(fake_http) if c["path"] == "/v2/customers/search")
+        assert (search["query"]["limit"], search["query"]["offset"], search["query"]["q"]) == ("20", "20", "***")
+
+    def test_last_page_and_reload_need_no_new_search(self, agent_client, capillary, fake_http, seeded):
+        url = results_page(agent_client, "Tom")
+        last = agent_client.get(f"{url}?page=3")
+        assert "Showing 41–42 of 42 customers who match." in text(last)
+        assert len(rows(last)) == 2
+        assert "Next" not in text(last)
+        fake_http.delete("/__fake__/requests")
+        for page in ("", "?page=3"):
+            assert agent_client.get(f"{url}{page}").status_code == 200
+        assert upstream_calls(fake_http) == []  # reload and Back show the kept outcome
+
+    def test_a_page_past_the_end_goes_to_the_last_page(self, agent_client, capillary, seeded):
+        url = results_page(agent_client, "Tom")
+        response = agent_client.get(f"{url}?page=9")
+        assert response.status_code == 302
+        assert response["Location"] == f"{url}?page=3"
+        assert agent_client.get(f"{url}?page=nonsense").status_code == 200  # read as the first page
+
+    def test_a_source_filter_says_the_count_is_for_all_sources(self, agent_client, capillary, seeded):
+        url = results_page(agent_client, "Tom", source="INSTORE")
+        response = agent_client.get(f"{url}?page=2")
+        body = text(response)
+        assert "Showing 21–40 of 42 customers who match in all sources." in body
+        listed = rows(response)
+        assert f"only those with a profile in INSTORE are listed: {len(listed)} of the 20 on this page" in body
+        assert len(listed) < 20  # Tom Torres is MARTJACK only
+        assert not any("Tom Torres" in row for row in listed)
+
+    def test_each_row_tells_customers_apart_masked_for_an_agent(self, agent_client, capillary):
+        response = agent_client.get(results_page(agent_client, "Sam"))
+        victim, survivor = rows(response)
+        assert "Sam Survivor" in survivor
+        for value in ("+91 ••••• ••014", "s•••@example.com", "Coral", "INSTORE", "01 Mar 2024", "first name"):
+            assert value in survivor
+        assert "919845000014" not in response.content.decode()
+        assert "sam.survivor@example.com" not in response.content.decode()
+        assert "Merged into customer 900000014" in victim
+        assert 'href="/customers/900000014/"' in response.content.decode()
+
+    def test_an_administrator_sees_the_rows_contact_details_in_full(self, client, administrator, capillary):
+        client.force_login(administrator)
+        response = client.get(results_page(client, "Sam"))
+        survivor = rows(response)[1]
+        assert "919845000014" in survivor
+        assert "sam.survivor@example.com" in survivor
+
+    def test_a_name_only_one_customer_has_opens_that_customer_in_two_calls(self, agent_client, capillary, fake_http):
+        fake_http.delete("/__fake__/requests")
+        response = agent_client.post("/customers/search/", {"q": "Noor"}, follow=True)
+        assert response.redirect_chain[0][0] == "/customers/900000023/"
+        assert "Found by name Noor." in text(response)
+        assert [c["path"] for c in upstream_calls(fake_http)] == ["/v2/customers/search", "/v2/customers/900000023"]
+
+
 def test_search_by_name_lists_several_customers_with_links(agent_client, capillary):
     response = agent_client.post("/customers/search/", {"q": "firstName"}, follow=True)
     assert response.status_code == 200

@@ -233,3 +233,13 @@ def test_real_names_in_any_script_are_kept(config, name):
                              "first_name": name}, config=config)  # fmt: skip
     assert form.is_valid(), form.errors
     assert form.cleaned_data["first_name"] == name
+
+
+def test_email_is_registered_lower_cased_and_kept_as_typed_for_the_duplicate_check(config):
+    form = bound(config, mobile="9876543210", email=" Asha.Rao@Example.COM ")
+    assert form.is_valid(), form.errors
+    data = form.registration_data()
+    assert (data.email, data.email_as_typed) == ("asha.rao@example.com", "Asha.Rao@Example.COM")
+    assert data.identifiers()["email"] == "asha.rao@example.com"  # what is sent
+    assert data.identifiers_as_typed()["email"] == "Asha.Rao@Example.COM"  # what the duplicate check starts from
+    assert form.lookup_value("email") == "Asha.Rao@Example.COM"

@@ -95,6 +95,22 @@ def test_a_rule_the_form_did_not_know_tells_administrators(agent, config, capill
     assert RegistrationRejection.objects.get().codes == "1039"
 
 
+def test_identifier_owner_tries_an_email_lower_cased_then_as_typed(capillary, fake_http):
+    from memberconsole.registration.selectors import identifier_owner
+
+    fake_http.delete("/__fake__/requests")
+    match = identifier_owner(identifier="email", value="Noor.Capital@Example.com", source="INSTORE", client=capillary)
+    assert (match.customer_id, match.value, match.in_same_source) == (900000023, "Noor.Capital@Example.com", True)
+    queries = [e["path"] for e in fake_http.get("/__fake__/requests").json()["requests"]]
+    assert queries == ["/v2/customers/lookup/customerDetails"] * 2  # lower-cased first, missed; then as typed
+    upper = identifier_owner(identifier="email", value="PRIYA.IYER@EXAMPLE.COM", source="INSTORE", client=capillary)
+    assert (upper.customer_id, upper.value) == (900000005, "priya.iyer@example.com")
+    assert (
+        identifier_owner(identifier="email", value="nobody.here@example.com", source="INSTORE", client=capillary)
+        is None
+    )
+
+
 def test_identifier_owners_checks_the_first_identifier_first_and_can_pass_over_errors(config, capillary, fake_http):
     data = RegistrationData(mobile="919845000005", email="aiko.tanaka@example.com")
     owners = list(identifier_owners(data=data, client=capillary, first="email"))

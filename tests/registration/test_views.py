@@ -110,6 +110,42 @@ class TestDuplicates:
         assert 'href="/customers/900000001/"' in body
         assert "already has this mobile number" in body
 
+    @pytest.mark.parametrize(
+        ("typed", "customer_id"),
+        [
+            ("SAM.SURVIVOR@EXAMPLE.COM", 900000014),  # stored in lower case: found lower-cased
+            ("Noor.Capital@Example.com", 900000023),  # stored with capitals: found as typed
+        ],
+    )
+    def test_identifier_check_finds_an_email_whatever_its_case(
+        self, agent_client, config, capillary, typed, customer_id
+    ):
+        response = agent_client.get(
+            "/customers/register/check/", {"field": "email", "email": typed, "source": "INSTORE"}
+        )
+        body = text(response)
+        assert f'href="/customers/{customer_id}/"' in body
+        assert "already has this email address in INSTORE" in body
+
+    def test_an_email_stored_with_capitals_blocks_registering_it_again(
+        self, agent_client, config, capillary, fake_http
+    ):
+        response = submit(agent_client, mobile=NEW_MOBILE, email="Noor.Capital@Example.com")
+        assert response.status_code == 200
+        assert "Already registered in INSTORE as customer 900000023" in text(response)
+        assert posts(fake_http) == []
+
+    def test_a_new_email_is_sent_lower_cased(self, agent_client, config, capillary, fake_http):
+        response = submit(agent_client, mobile=NEW_MOBILE, email="Asha.Rao@Example.COM")
+        assert response.status_code == 302
+        attempt = RegistrationAttempt.objects.get()
+        stored = fake_http.get(f"/__fake__/customers/{attempt.customer_id}").json()
+        emails = [i["value"] for p in stored["profiles"] for i in p["identifiers"] if i["type"] == "email"]
+        assert emails == ["asha.rao@example.com"]
+        # Typed in capitals again, it is the same customer.
+        check = agent_client.get("/customers/register/check/", {"field": "email", "email": "ASHA.RAO@EXAMPLE.COM"})
+        assert f'href="/customers/{attempt.customer_id}/"' in text(check)
+
     def test_identifier_check_with_a_new_number_says_nothing(self, agent_client, config, capillary):
         response = agent_client.get("/customers/register/check/", {"field": "mobile", "mobile": NEW_MOBILE})
         assert response.content.strip() == b""
