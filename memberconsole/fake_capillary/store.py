@@ -18,7 +18,7 @@ from .demo import all_fixture_records
 from .generate import GENERATED_BASE_ID, iter_compact
 from .generate import generated_record as build_generated_record
 
-FIXTURES_VERSION = "3"
+FIXTURES_VERSION = "4"
 REGISTERED_BASE_ID = 700_000_000
 # origin column: 0 generated, 1 registered through the API, 2 docs/demo fixtures (reset rewrites 1 and 2).
 ORIGIN_SEED, ORIGIN_REGISTERED, ORIGIN_FIXTURE = 0, 1, 2
