@@ -205,12 +205,11 @@ class Activity:
         """Bills and returns, oldest first."""
         return sorted([*self.bills, *self.returns], key=lambda t: (t.time, t.id))
 
-    def balance_m(self, program_id: int, until: datetime | None = None) -> int:
-        """Credits minus debits of one program (up to `until`)."""
+    def balance_m(self, program_id: int) -> int:
+        """Credits minus debits of one program."""
         return sum(
             (e.points_m if e.kind == "CREDIT" else -e.points_m)
             for ev in self.events
-            if until is None or ev.time <= until
             for e in ev.entries
             if e.program_id == program_id and e.kind != "OPENING_BALANCE"
         )
@@ -247,7 +246,6 @@ def build_activity(record: dict[str, Any], config: dict[str, Any], now: datetime
 
 class _Builder:
     def __init__(self, record: dict[str, Any], config: dict[str, Any], now: datetime) -> None:
-        self.record = record
         self.cid = int(record["id"])
         self.x = record.get("x", {})
         self.knobs: dict[str, Any] = self.x.get("activity") or {}
@@ -267,9 +265,9 @@ class _Builder:
         self.pending_bills: list[Bill] = []
 
     # -- helpers ---------------------------------------------------------------------------------------------
-    def at(self, days_ago: int, *, hour: tuple[int, int] = (9, 21)) -> datetime:
-        """A moment `days_ago` days before today, at a store-hours time drawn from the rng."""
-        seconds = self.rng.randrange(hour[0] * 3600, hour[1] * 3600)
+    def at(self, days_ago: int) -> datetime:
+        """A moment `days_ago` days before today, at a store-hours time (09:00-21:00 UTC) drawn from the rng."""
+        seconds = self.rng.randrange(9 * 3600, 21 * 3600)
         return self.day0 - timedelta(days=days_ago) + timedelta(seconds=seconds)
 
     def split(self, total_m: int, parts: int) -> list[int]:
@@ -293,7 +291,7 @@ class _Builder:
         return s, s["tills"][0]
 
     def new_bill(self, when: datetime, points_m: int, program_id: int | None, *, kind: str = "REGULAR") -> Bill:
-        """A bill worth points_m (at 5 %), with one to three line items; id and number are set in build()."""
+        """A bill worth points_m (at 5 %), with one to three line items; id and number are set in number()."""
         store, till = self.store()
         count = self.rng.randint(1, 3)
         if points_m > 0:
@@ -429,7 +427,8 @@ class _Builder:
         kinds = list(self.knobs.get("returns") or [self.rng.choice(["FULL", "LINE_ITEM"])])
         shares = self.split(returned_m, len(kinds))
         for kind, share in zip(kinds, shares, strict=False):
-            if kind == "LINE_ITEM" and candidates:
+            return_type = "LINE_ITEM" if kind == "LINE_ITEM" and candidates else "FULL"
+            if return_type == "LINE_ITEM":
                 # One more line on a bill that still holds points: it earned `share` more, and that line comes back.
                 bill = candidates.pop(self.rng.randrange(len(candidates)))
                 code, description = ITEMS[self.rng.randrange(len(ITEMS))]
@@ -441,7 +440,6 @@ class _Builder:
                 bill.credit.entries[0].points_m += share
                 items = [item]
             else:
-                kind = "FULL"
                 _, bill = self.credit(pid, share, self.at(self.rng.randint(25, AVAILABLE_WINDOW[1])), True)
                 assert bill is not None
                 bill.fate, bill.expires = "available", (bill.time + timedelta(days=VALIDITY_DAYS)).date()
@@ -449,7 +447,7 @@ class _Builder:
             bill.returned_m += share
             when = bill.time + timedelta(days=self.rng.randint(2, 20), seconds=self.rng.randrange(3600))
             when = min(when, self.day0 - timedelta(seconds=1))
-            ret = Return(0, bill, kind, when, sum(i.amount_c for i in items), share, items)
+            ret = Return(0, bill, return_type, when, sum(i.amount_c for i in items), share, items)
             self.out.returns.append(ret)
             self.add(Event("ReturnBill", when, [Entry("DEBIT", pid, share)], bill=bill, ret=ret, store=bill.store,
                            till=bill.till))  # fmt: skip
@@ -461,7 +459,7 @@ class _Builder:
             reasons = ["OUTLIER"] if self.has_past and self.rng.random() < 0.1 else []
         for reason in reasons:
             when = self.at(self.rng.randint(*AVAILABLE_WINDOW))
-            if reason in ("NOT_INTERESTED",):
+            if reason == "NOT_INTERESTED":
                 bill = self.new_bill(when, 0, None, kind="NOT_INTERESTED")
                 bill.notes = "Customer not interested in loyalty at the till"
             else:

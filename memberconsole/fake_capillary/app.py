@@ -43,7 +43,8 @@ class LookupRules:
     missing_source: tuple[int, str | None]
     bad_source: tuple[int, str | None]
     bad_name: tuple[int, str | None]
-    not_found: tuple[int, str | None]  # None code: behaviour decides (see _lookup_customer)
+    not_found: tuple[int, str | None]
+    not_found_key: str | None = None  # a behaviour key that overrides not_found's code
     elsewhere: tuple[int, str | None] | None = None  # found only in another source; None: as not_found
     bad_id: tuple[int, str | None] | None = None  # identifierName=id with an unknown or non-numeric id
 
@@ -66,7 +67,8 @@ LEDGER_LOOKUP = LookupRules(
     names={"id": "id", "email": "email", "mobile": "mobile", "externalId": "externalId", "cardnumber": "cardnumber",
            "cardExternalId": "cardExternalId"},
     missing=(11013, None), missing_source=(11013, None), bad_source=(8003, None),
-    bad_name=(8013, "Lookup, Invalid identifier passed"), not_found=(0, None), bad_id=(11012, None),
+    bad_name=(8013, "Lookup, Invalid identifier passed"), not_found=(8015, None),
+    not_found_key="ledger_not_found_code", bad_id=(11012, None),
 )  # fmt: skip
 # activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule): 8003, 8130, 8015.
 EXPIRY_LOOKUP = LookupRules(
@@ -312,8 +314,8 @@ class FakeCapillary:
         if id_type is None:
             raise self._item_error(*rules.bad_name)
         not_found = rules.not_found
-        if not not_found[0]:
-            not_found = (int(self.config["behaviour"]["ledger_not_found_code"]), None)
+        if rules.not_found_key:
+            not_found = (int(self.config["behaviour"][rules.not_found_key]), None)
         value = q["identifierValue"].strip()
         if id_type == "id":
             if value.isdigit() and self.store.get_record(int(value)) is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from .errors import FakeError
 
@@ -85,8 +84,3 @@ def date_param(q: dict[str, str], name: str, *, end_of_day: bool = False) -> dat
     if when is None:
         raise FakeError(400, 400, f"Invalid {name}: use yyyy-MM-dd or yyyy-MM-ddTHH:mm:ss")
     return when
-
-
-def page(items: list[Any], limit: int, start: int) -> list[Any]:
-    """items[start:start+limit]."""
-    return items[start : start + limit]
