@@ -38,11 +38,14 @@ def _empty_to_none(value: Any) -> Any:
 
 
 def _as_text(value: Any) -> Any:
-    """billingTimeInputOffset is "+05:30" in the example and an integer of minutes in the table (§1.2)."""
+    """billingTimeInputOffset is "+05:30" in the example and an integer of minutes in the table.
+
+    activity-api.md §1.2 (docs.capillarytech.com/reference/get-customers-lookup-transactions).
+    """
     return None if value is None else str(value)
 
 
-# -- transactions (§1.1, §1.2) ------------------------------------------------------------------------------------
+# -- transactions ------------------------------------------------------------------------------------------------------
 class AwardedPoints(CapillaryModel):
     """regularPoints[] / promisePoints[] / promoPoints[] item of billPoints.pointsBreakup (promise/promo INFERRED)."""
 
@@ -113,7 +116,10 @@ class ProgramAggregatedAlternateCurrencies(CapillaryModel):
 
 
 class BillPoints(CapillaryModel):
-    """embed=BILL_POINTS; the alternate-currency arrays are absent when the org has none (§1.1)."""
+    """embed=BILL_POINTS; the alternate-currency arrays are absent when the org has none.
+
+    activity-api.md §1.1 (docs.capillarytech.com/reference/v2api-get-customer-transactions).
+    """
 
     points_breakup: Items[ProgramBillPoints] = Field(default_factory=list)
     aggregated_bill_points: Items[AggregatedBillPoints] = Field(default_factory=list)
@@ -195,11 +201,15 @@ class CurrencyLog(CapillaryModel):
 
 
 class CustomerTransaction(CapillaryModel):
-    """One data[] item of a customer's transaction list: a bill or a return, without line items (§1.1)."""
+    """One data[] item of a customer's transaction list: a bill or a return, without line items.
+
+    activity-api.md §1.1 (docs.capillarytech.com/reference/v2api-get-customer-transactions).
+    """
 
     id: int | None = None
     customer_id: int | None = None
-    # For a return: the returned bill's loyalty log entry, or 0 when the bill is unknown (§1.1).
+    # For a return: the returned bill's loyalty log entry, or 0 when the bill is unknown (activity-api.md §1.1,
+    # docs.capillarytech.com/reference/v2api-get-customer-transactions).
     loyalty_log_id: int | None = None
     billing_time: When = None
     bill_number: str | None = None
@@ -228,7 +238,10 @@ class CustomerTransaction(CapillaryModel):
 
 
 class TransactionPagination(CapillaryModel):
-    """pagination of GET /v2/customers/{id}/transactions: `offset` counts records (§1.1)."""
+    """pagination of GET /v2/customers/{id}/transactions: `offset` counts records.
+
+    activity-api.md §1.1 (docs.capillarytech.com/reference/v2api-get-customer-transactions).
+    """
 
     limit: int | None = None
     offset: int | None = None
@@ -246,7 +259,10 @@ class TransactionPagination(CapillaryModel):
 
 
 class TransactionLookupPagination(CapillaryModel):
-    """pagination of GET /v2/customers/lookup/transactions: the same keys, but `offset` is a page number (§1.2)."""
+    """pagination of GET /v2/customers/lookup/transactions: the same keys, but `offset` is a page number.
+
+    activity-api.md §1.2 (docs.capillarytech.com/reference/get-customers-lookup-transactions).
+    """
 
     limit: int | None = None
     page: int | None = Field(default=None, alias="offset")
@@ -287,7 +303,7 @@ class TransactionLookupPage(CapillaryModel):
     warnings: Items[ApiMessage] = Field(default_factory=list)
 
 
-# -- one transaction (§1.3) ---------------------------------------------------------------------------------------
+# -- one transaction ---------------------------------------------------------------------------------------------------
 class ReturnState(CapillaryModel):
     """returnDetails: {"canceled": false} on a bill."""
 
@@ -384,7 +400,11 @@ class TransactionLoyaltyPoints(CapillaryModel):
 
 
 class Transaction(CapillaryModel):
-    """GET /v2/transactions/{id}: one bill or return with its line items (§1.3, SL keys plus RD's additions)."""
+    """GET /v2/transactions/{id}: one bill or return with its line items, SL's keys plus RD's additions.
+
+    activity-api.md §1.3 (docs.capillarytech.com/reference/get-transaction-details; the SL example is
+    Capillary/api-documentation _transaction.md).
+    """
 
     id: int | None = None
     customer_id: int | None = None
@@ -416,7 +436,7 @@ class Transaction(CapillaryModel):
     warnings: Items[ApiMessage] = Field(default_factory=list)
 
 
-# -- points ledger (§2.1, §2.2) -----------------------------------------------------------------------------------
+# -- points ledger -----------------------------------------------------------------------------------------------------
 class LedgerCustomer(CapillaryModel):
     """customerDetails of a ledger answer (names only on the ledger information)."""
 
@@ -428,7 +448,10 @@ class LedgerCustomer(CapillaryModel):
 
 
 class LedgerPageDetails(CapillaryModel):
-    """ledgerDetails: `offset` was a page number, and the answer counts pages (§2.1)."""
+    """ledgerDetails: `offset` was a page number, and the answer counts pages.
+
+    activity-api.md §2.1 (docs.capillarytech.com/reference/get-ledger-information).
+    """
 
     page_number: int | None = None
     page_size: int | None = None
@@ -463,7 +486,10 @@ class LedgerEntryDetail(CapillaryModel):
 
 
 class LedgerTransactionRef(CapillaryModel):
-    """transactionDetails of a ledger entry; a ReturnBill carries the original bill (§2.1)."""
+    """transactionDetails of a ledger entry; a ReturnBill carries the original bill.
+
+    activity-api.md §2.1 (docs.capillarytech.com/reference/get-ledger-information).
+    """
 
     transaction_id: int | None = None
     transaction_number: str | None = None
@@ -492,7 +518,9 @@ class LedgerEntry(CapillaryModel):
 
     event_log_id: int | None = None
     event_name: str | None = None
-    customer_id: int | None = None  # the program id on PointsExpiry rows in the docs' examples (§2.1)
+    # The program id on PointsExpiry rows in the docs' examples (activity-api.md §2.1,
+    # docs.capillarytech.com/reference/get-ledger-information).
+    customer_id: int | None = None
     ledger_created_date: When = None
     ledger_created_date_iso: When = Field(default=None, alias="ledgerCreatedDateISO")
     customer_details: LedgerMember | None = None
@@ -534,7 +562,10 @@ class ClosingBalance(CapillaryModel):
 
 
 class LedgerBalanceDetails(LedgerPageDetails):
-    """ledgerDetails of the balance: the paged rows are the closing balances (§2.2)."""
+    """ledgerDetails of the balance: the paged rows are the closing balances.
+
+    activity-api.md §2.2 (docs.capillarytech.com/reference/get-customer-ledger-balance).
+    """
 
     ledger_closing_balance: Items[ClosingBalance] = Field(default_factory=list)
 
@@ -547,9 +578,12 @@ class LedgerBalancePage(CapillaryModel):
     warnings: Items[ApiMessage] = Field(default_factory=list)
 
 
-# -- expiry (§3.1, §3.2) ------------------------------------------------------------------------------------------
+# -- expiry ------------------------------------------------------------------------------------------------------------
 class ExpirySchedule(CapillaryModel):
-    """pointsExpirySchedule: a customer-shaped object, not a data envelope (§3.1)."""
+    """pointsExpirySchedule: a customer-shaped object, not a data envelope.
+
+    activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule).
+    """
 
     id: int | None = None
     loyalty_info: LoyaltyInfo | None = None
@@ -557,7 +591,7 @@ class ExpirySchedule(CapillaryModel):
     warnings: Items[ApiMessage] = Field(default_factory=list)
 
 
-# -- coupons (§5.1) -----------------------------------------------------------------------------------------------
+# -- coupons -----------------------------------------------------------------------------------------------------------
 class CouponPlace(CapillaryModel):
     """issuedAt / redeemedAt: a store code and name (reversed redemptions add isReversed and reversedOn)."""
 
@@ -585,7 +619,10 @@ class CouponProperty(CapillaryModel):
 
 
 class Coupon(CapillaryModel):
-    """One issued coupon. It has no status field: see is_redeemed and is_expired (§5.1, INFERRED there)."""
+    """One issued coupon. It has no status field: see is_redeemed and is_expired.
+
+    activity-api.md §5.1, INFERRED there (docs.capillarytech.com/reference/get-customer-coupons-basic).
+    """
 
     code: str | None = None
     series_id: int | None = None
@@ -608,7 +645,10 @@ class Coupon(CapillaryModel):
 
     @property
     def is_redeemed(self) -> bool:
-        """Redeemed when it was used at least once or has no redemptions left (§5.1)."""
+        """Redeemed when it was used at least once or has no redemptions left.
+
+        activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-basic).
+        """
         return (self.redemption_count or 0) > 0 or self.redemptions_left == 0
 
     def is_expired(self, now: datetime) -> bool:
@@ -630,7 +670,10 @@ class CouponCustomer(CapillaryModel):
 
 
 class CouponPagination(CapillaryModel):
-    """entity.pagination: a record offset; limit and offset are strings on the wire, total a number (§5.1)."""
+    """entity.pagination: a record offset; limit and offset are strings on the wire, total a number.
+
+    activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-basic).
+    """
 
     limit: int | None = None
     offset: int | None = None

@@ -414,7 +414,10 @@ class CapillaryClient:
         local_currency: bool = False,
         embed: Sequence[str] = (),
     ) -> TransactionPage:
-        """GET /v2/customers/{id}/transactions: bills and returns; `offset` counts records (activity-api.md §1.1)."""
+        """GET /v2/customers/{id}/transactions: bills and returns; `offset` counts records.
+
+        activity-api.md §1.1 (docs.capillarytech.com/reference/v2api-get-customer-transactions).
+        """
         params = _params(
             limit=limit, offset=offset, sortOrder=sort_order,
             **self._transaction_filters(
@@ -628,7 +631,10 @@ class CapillaryClient:
         start_date: datetime | date | str | None = None,
         end_date: datetime | date | str | None = None,
     ) -> ExpirySchedule:
-        """GET /v2/customers/lookup/pointsExpirySchedule: the same schedule by identifier (activity-api.md §3.1)."""
+        """GET /v2/customers/lookup/pointsExpirySchedule: the same schedule by identifier.
+
+        activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule).
+        """
         params = _params(source=source, identifierName=identifier_name, identifierValue=identifier_value,
                          accountId=account_id)  # fmt: skip
         params |= self._expiry_params(program_id, fetch_data_for_all_programs, fetch_earliest_expiry_only, start_date,

@@ -425,7 +425,8 @@ class ExpiryBucket(CapillaryModel):
     """expirySchedules[]: points that expire on a day (pointsType and expiryType absent in the embed shape)."""
 
     points: Amount = None
-    expiry_date: When = None  # deprecated in favour of expiryDateISO (§3.1)
+    # Deprecated for expiryDateISO (activity-api.md §3.1, docs.capillarytech.com/reference/get-points-expiry-schedule).
+    expiry_date: When = None
     expiry_date_iso: When = Field(default=None, alias="expiryDateISO")
     program_id: int | None = None
     points_type: str | None = None
@@ -433,7 +434,8 @@ class ExpiryBucket(CapillaryModel):
 
 
 class ExpiredPointsItem(CapillaryModel):
-    """expiredPoints[].expiredPointsSummary[] (the SL user-group shape, §3.2)."""
+    """expiredPoints[].expiredPointsSummary[]: activity-api.md §3.2, the SL user-group shape
+    (Capillary/api-documentation _userGroup2.md "Get Group Details")."""
 
     pa_type: str | None = None
     pa_id: int | None = None

@@ -174,7 +174,10 @@ class Coupon:
 
     @property
     def transaction_number(self) -> str:
-        """The issuing bill's number, "0" when the coupon was not issued on a bill (activity-api.md §5.1)."""
+        """The issuing bill's number, "0" when the coupon was not issued on a bill.
+
+        activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-basic).
+        """
         return self.issued_on.number if self.issued_on else "0"
 
     @property

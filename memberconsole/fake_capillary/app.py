@@ -439,11 +439,16 @@ class FakeCapillary:
         record, warnings = self._resolve(cid, TRANSACTIONS_LOOKUP.not_found)
         non_loyalty = behaviour.get("transactions_lookup_non_loyalty_code")
         if non_loyalty and record["loyaltyInfo"].get("loyaltyType") == "non_loyalty":
-            raise self._item_error(int(non_loyalty))  # §1.2 lists 1013 "not registered for the loyalty program"
+            # activity-api.md §1.2 (docs.capillarytech.com/reference/get-customers-lookup-transactions) lists 1013
+            # "Customer is not registered for the loyalty program".
+            raise self._item_error(int(non_loyalty))
         return self._transactions(req, record, warnings, page_numbers=behaviour["transactions_lookup_offset"] == "page")
 
     def transaction_get(self, req: Request, tid: str) -> Response:
-        """GET /v2/transactions/{id}: the id is type-specific (type=RETURN for a return), as §1.3 says."""
+        """GET /v2/transactions/{id}: the id is type-specific (type=RETURN for a return).
+
+        activity-api.md §1.3 (docs.capillarytech.com/reference/get-transaction-details).
+        """
         kind = (req.query.get("type") or "REGULAR").strip().upper()
         if kind not in transactions.GET_TYPES:
             raise self._item_error(605)
@@ -496,7 +501,10 @@ class FakeCapillary:
         return self._expiry(req, record, warnings)
 
     def customer_coupons(self, req: Request) -> Response:
-        """GET /v2/customers/coupons?mobile|email|external_id|id=: the v2 basic coupon list (§5.1)."""
+        """GET /v2/customers/coupons?mobile|email|external_id|id=: the v2 basic coupon list.
+
+        activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-basic).
+        """
         not_found = (int(self.config["behaviour"]["coupon_not_found_code"]), None)
         found = coupons.identifier(req.query)
         if found is None:

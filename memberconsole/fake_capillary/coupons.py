@@ -13,7 +13,8 @@ from .activity import Activity, Coupon, Redemption
 from .errors import FakeError
 from .formats import as_bool, as_int, csv, iso
 
-# The identifier parameters, in the order they are tried; the docs spell external id three ways (§5.1).
+# The identifier parameters, in the order they are tried; the docs spell external id three ways (activity-api.md
+# §5.1, docs.capillarytech.com/reference/get-customer-coupons-basic).
 IDENTIFIER_PARAMS = (("mobile", "mobile"), ("email", "email"), ("external_id", "externalId"),
                      ("externalId", "externalId"), ("external_Id", "externalId"), ("id", "id"))  # fmt: skip
 STATUSES = {
@@ -44,7 +45,11 @@ def redeemed(coupon: Coupon) -> bool:
 
 
 def matches(coupon: Coupon, status: str, now: datetime, behaviour: dict[str, Any]) -> bool:
-    """Whether a coupon is in `status` (activity-api.md §8.8: ACTIVE is date-valid only, as in v1.1, by default)."""
+    """Whether a coupon is in `status`; ACTIVE is date-valid only by default, as in v1.1.
+
+    activity-api.md §5.1 and §8.8 (docs.capillarytech.com/reference/get-customer-coupons-basic; v1.1:
+    docs.capillarytech.com/reference/get-customer-coupons).
+    """
     is_expired, is_redeemed = expired(coupon, now), redeemed(coupon)
     if status in ("ACTIVE", "UNEXPIRED"):
         return not is_expired and (behaviour["coupon_active_includes_redeemed"] or not is_redeemed)
@@ -85,7 +90,8 @@ def body(
     ]  # fmt: skip
     offset_minutes = int(behaviour["coupon_local_offset_minutes"])
     coupons = [item(c, CASES[case], offset_minutes, reversed_too) for c in rows[offset : offset + limit]]
-    # activity-api.md §5.1: pagination limit and offset are strings, total a number.
+    # activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-basic): pagination limit and
+    # offset are strings, total a number.
     pagination = {"limit": str(limit), "offset": str(offset), "total": len(rows)}
     customer = _customer(record) | {"coupons": coupons}
     return {"entity": {"pagination": pagination, "customers": [customer]}, "warnings": warnings, "errors": [],
@@ -145,7 +151,10 @@ def _redemption(r: Redemption, offset_minutes: int) -> dict[str, Any]:
 
 
 def _reversed(r: Redemption) -> dict[str, Any]:
-    """A reversed redemption, in the shape of the detailed list's release note (activity-api.md §5.1)."""
+    """A reversed redemption, in the shape of the detailed list's release note.
+
+    activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-detailed).
+    """
     assert r.reversed_on is not None
     return {"date": iso(r.time), "transactionNumber": r.transaction_number,
             "redeemedAt": {"code": r.store["code"], "name": r.store["name"], "isReversed": True,

@@ -10,7 +10,10 @@ BAD_INPUT = "Input is invalid. Please check request parameters or input xml/json
 
 
 def money(cents: int) -> float:
-    """A monetary amount as a JSON number (transaction amounts are numbers, activity-api.md §8.13)."""
+    """A monetary amount as a JSON number, as transaction amounts are.
+
+    activity-api.md §1.1 and §8.13 (docs.capillarytech.com/reference/v2api-get-customer-transactions).
+    """
     return round(cents / 100, 2)
 
 
@@ -20,7 +23,10 @@ def points(milli: int) -> float:
 
 
 def points_text(milli: int) -> str:
-    """Points as the ledger writes them: a string with three decimals, "-" for debits (activity-api.md §8.13)."""
+    """Points as the ledger writes them: a string with three decimals, "-" for debits.
+
+    activity-api.md §2.1 and §8.13 (docs.capillarytech.com/reference/get-ledger-information).
+    """
     sign = "-" if milli < 0 else ""
     whole, frac = divmod(abs(milli), 1000)
     return f"{sign}{whole}.{frac:03d}"

@@ -18,7 +18,8 @@ from .errors import FakeError
 from .formats import as_bool, as_int, csv, iso, legacy, money, parse_when, points, points_text
 
 ENTRY_TYPES = ("CREDIT", "DEBIT", "OPENING_BALANCE")
-# pointCategoryType -> the pointsCategory it selects (§2.1: Main is redeemable, DelayedAccrual promised).
+# pointCategoryType -> the pointsCategory it selects: Main is redeemable, DelayedAccrual promised (activity-api.md
+# §2.1, docs.capillarytech.com/reference/get-ledger-information).
 CATEGORIES = {"REGULAR": "Main", "PROMISED": "DelayedAccrualPointCategory",
               "TRIGGER_BASED": "ExternalTriggerBasedPointCategory"}  # fmt: skip
 BALANCE_CATEGORIES = ("Main", "DelayedAccrualPointCategory")
@@ -109,7 +110,9 @@ def _window(q: dict[str, str], behaviour: dict[str, Any], status: int) -> tuple[
         return start, start + span
     if end:
         return end - span, end
-    return None, None  # no dates: the whole history (activity-api.md §8.4)
+    # No dates: "the entire purchase history" (activity-api.md §2.1 and §8.4,
+    # docs.capillarytech.com/reference/get-ledger-information).
+    return None, None
 
 
 def _tills(q: dict[str, str], config: dict[str, Any], status: int) -> set[str] | None:
@@ -160,7 +163,8 @@ def customer_details(record: dict[str, Any], profile: dict[str, Any] | None, *, 
 def _no_points(record: dict[str, Any], config: dict[str, Any]) -> None:
     programs = {p["programId"] for p in config["programs"]}
     if not any(s["programId"] in programs for s in record.get("x", {}).get("programs", [])):
-        # activity-api.md §2.1: 9003 "No CPS entry" means no customer points summary row: never enrolled.
+        # activity-api.md §2.1 (docs.capillarytech.com/reference/get-ledger-information): 9003 "No CPS entry"
+        # means no customer points summary row: never enrolled.
         raise FakeError(int(config["behaviour"]["item_error_status"]), 9003)
 
 
@@ -210,7 +214,8 @@ def ledger_entry(ev: Event, entries: list[Any], customer_id: int, query: LedgerQ
     """One ledgerEntries[] item, key order as the docs' example."""
     programs = {p["programId"]: p["programName"] for p in config["programs"]}
     pid = entries[0].program_id
-    # activity-api.md §2.1: in the docs' examples PointsExpiry rows carry the program id as customerId.
+    # activity-api.md §2.1 (docs.capillarytech.com/reference/get-ledger-information): in the examples
+    # PointsExpiry rows carry the program id as customerId.
     quirk = ev.name == "PointsExpiry" and config["behaviour"]["ledger_expiry_customer_id"] == "program"
     net = sum(e.points_m if e.kind == "CREDIT" else -e.points_m for e in entries if e.kind != "OPENING_BALANCE")
     store, till = ev.store or {}, ev.till or {}
@@ -236,7 +241,10 @@ def ledger_entry(ev: Event, entries: list[Any], customer_id: int, query: LedgerQ
 
 
 def _transaction_details(ev: Event) -> dict[str, Any]:
-    """The bill an event is about; a ReturnBill carries the ORIGINAL bill (activity-api.md §2.1, §8.6)."""
+    """The bill an event is about; a ReturnBill carries the ORIGINAL bill.
+
+    activity-api.md §2.1 and §8.6 (docs.capillarytech.com/reference/get-ledger-information).
+    """
     bill = ev.bill
     if bill is None:
         return {}
@@ -288,7 +296,10 @@ def expiry_body(
     record: dict[str, Any], activity: Activity, q: dict[str, str], config: dict[str, Any], *, today: date,
     warnings: list[dict[str, Any]],
 ) -> dict[str, Any]:  # fmt: skip
-    """The customer-shaped answer of pointsExpirySchedule (activity-api.md §3.1): buckets soonest first."""
+    """The customer-shaped answer of pointsExpirySchedule, buckets soonest first.
+
+    activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule).
+    """
     behaviour = config["behaviour"]
     status = int(behaviour["item_error_status"])
     if behaviour["expiry_unknown_params"] == "reject" and set(q) - EXPIRY_PARAMS:
@@ -361,14 +372,21 @@ def merged(buckets: list[Bucket]) -> list[Bucket]:
 
 
 def schedule_item(b: Bucket) -> dict[str, Any]:
-    """One expirySchedules[] bucket (the §3.1 example's keys)."""
+    """One expirySchedules[] bucket: the keys of activity-api.md §3.1's example.
+
+    docs.capillarytech.com/reference/get-points-expiry-schedule
+    """
     day = b.expires.isoformat()
     return {"points": points(b.points_m), "expiryDate": day, "expiryDateISO": f"{day}T00:00:00Z",
             "programId": b.program_id, "pointsType": b.points_type, "expiryType": b.expiry_type}  # fmt: skip
 
 
 def embed_expiry_schedules(activity: Activity, today: date) -> list[dict[str, Any]]:
-    """embed=expirySchedules on a customer read: the user-group shape, no pointsType/expiryType (§3.2, INFERRED)."""
+    """embed=expirySchedules on a customer read: the user-group shape, no pointsType/expiryType.
+
+    activity-api.md §3.2, INFERRED there (embed listed on docs.capillarytech.com/reference/get-customer-details-v2;
+    shape from docs.capillarytech.com/reference/retrieve-user-group-member-details).
+    """
     per_day: dict[tuple[date, int], int] = {}
     for b in activity.buckets:
         if b.expires >= today:
@@ -381,7 +399,11 @@ def embed_expiry_schedules(activity: Activity, today: date) -> list[dict[str, An
 
 
 def embed_expired_points(activity: Activity) -> list[dict[str, Any]]:
-    """embed=expiredPoints on a customer read: the SL user-group shape, one entry per program and day (§3.2)."""
+    """embed=expiredPoints on a customer read: the SL user-group shape, one entry per program and day.
+
+    activity-api.md §3.2 (embed listed on docs.capillarytech.com/reference/get-customer-details-v2; shape from
+    Capillary/api-documentation _userGroup2.md "Get Group Details").
+    """
     groups: dict[tuple[date, int], list[Any]] = {}
     for x in activity.expiries:
         groups.setdefault((x.on.astimezone(UTC).date(), x.program_id), []).append(x)

@@ -170,7 +170,11 @@ def list_item(t: Transaction, query: ListQuery, *, customer_id: int, config: dic
 
 
 def store_object(store: dict[str, Any]) -> dict[str, Any]:
-    """billingStore as the docs show it (§1.1 embed list, §1.3 SL example plus RD's referenceId and default)."""
+    """billingStore as the docs show it.
+
+    activity-api.md §1.1's embed list (docs.capillarytech.com/reference/v2api-get-customer-transactions) and §1.3's SL
+    example plus RD's referenceId and default (docs.capillarytech.com/reference/get-transaction-details).
+    """
     return {
         "id": store["id"], "code": store["code"], "description": store.get("description", ""), "name": store["name"],
         "type": "STORE", "referenceId": -1, "adminType": "GENERAL", "isActive": True, "isOuEnabled": False,
@@ -210,7 +214,7 @@ def credit_note(ret: Return) -> dict[str, Any]:
 def bill_points(t: Transaction, config: dict[str, Any]) -> dict[str, Any]:
     """billPoints: per line item (POINT_AWARDED_LINEITEM) and aggregated, for the program the bill earned in.
 
-    A return row and a bill that earned nothing get empty arrays (activity-api.md §8.6, §8.7,
+    A return row and a bill that earned nothing get empty arrays (activity-api.md §1.1, §8.6, §8.7,
     docs.capillarytech.com/reference/v2api-get-customer-transactions).
     """
     out: dict[str, Any] = {"pointsBreakup": [], "aggregatedBillPoints": []}
@@ -256,7 +260,10 @@ def find(activity: Activity, transaction_id: int, kind: str) -> Transaction | No
 
 
 def transaction_body(t: Transaction, q: dict[str, str], *, customer_id: int, config: dict[str, Any]) -> dict[str, Any]:
-    """The §1.3 object: SL's keys in SL's order, then RD's additions."""
+    """One transaction: SL's keys in SL's order, then RD's additions.
+
+    activity-api.md §1.3 (docs.capillarytech.com/reference/get-transaction-details).
+    """
     bill = t.bill if isinstance(t, Return) else t
     items = t.line_items
     is_return = isinstance(t, Return)
@@ -305,7 +312,7 @@ def line_item(item: LineItem, bill: Bill) -> dict[str, Any]:
 
 
 def loyalty_points(t: Transaction, q: dict[str, str], config: dict[str, Any]) -> list[dict[str, Any]]:
-    """loyaltiesPointDetails: filled only with mlp=true&points_breakup=true (activity-api.md §1.3, §8.15).
+    """loyaltiesPointDetails: filled only with mlp=true&points_breakup=true (activity-api.md §1.3 and §8.15).
 
     What the docs show (docs.capillarytech.com/reference/get-transaction-details, newer example) up to where the
     copy is cut; inside regularPointsBreakup, expired and available are the fake's own.
