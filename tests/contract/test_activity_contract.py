@@ -117,6 +117,7 @@ def test_the_expiry_schedule_covers_the_balance_soonest_first_and_aiko_has_point
     schedule = client.points_expiry_schedule_lookup(identifier_name="mobile", identifier_value="919845000001",
                                                     source="INSTORE")  # fmt: skip
     customer = client.customer_get(900000001, embed=["points"])
+    assert client.points_expiry_schedule(customer_id=900000001).schedules == schedule.schedules
 
     dates = [b.expiry_date for b in schedule.schedules]
     assert dates == sorted(dates)
