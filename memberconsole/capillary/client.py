@@ -9,13 +9,22 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Self
 
 import httpx
 import pydantic
 
+from .activity_schemas import (
+    CouponPage,
+    ExpirySchedule,
+    LedgerBalancePage,
+    LedgerPage,
+    Transaction,
+    TransactionLookupPage,
+    TransactionPage,
+)
 from .budget import Budget, Unlimited, api_key
 from .errors import (
     CapillaryCustomerMergedError,
@@ -72,6 +81,41 @@ def _param(value: Any) -> str:
 def _params(**values: Any) -> dict[str, str]:
     """Query parameters that are set: None and False are left out, True is sent as "true"."""
     return {name: _param(value) for name, value in values.items() if value is not None and value is not False}
+
+
+def _csv(values: Sequence[Any]) -> str | None:
+    """A comma-separated parameter, or None when empty."""
+    return ",".join(str(v) for v in values) or None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value
+
+
+def _transactions_time(value: datetime | date | str | None) -> str | None:
+    """startDate/endDate of the transaction lists: a date as YYYY-MM-DD, a moment as ISO UTC (activity-api.md §1.1,
+    docs.capillarytech.com/reference/v2api-get-customer-transactions: examples use both)."""
+    if isinstance(value, datetime):
+        return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _ledger_time(value: datetime | date | str | None, *, end: bool = False) -> str | None:
+    """startDate/endDate of the ledger: YYYY-MM-DDThh:mm:ss (activity-api.md §2.1,
+    docs.capillarytech.com/reference/get-ledger-information); a date means its first (or, for an end, last) second."""
+    if isinstance(value, datetime):
+        return _utc(value).strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, date):
+        return f"{value.isoformat()}T{'23:59:59' if end else '00:00:00'}"
+    return value
+
+
+def _day(value: datetime | date | str | None) -> str | None:
+    """A yyyy-MM-dd date, the only format the expiry schedule accepts (activity-api.md §3.1,
+    docs.capillarytech.com/reference/get-points-expiry-schedule: error 1216 otherwise)."""
+    if isinstance(value, datetime):
+        return _utc(value).date().isoformat()
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _transport_error(exc: httpx.TransportError, *, sent_request: httpx.Request) -> CapillaryUnavailableError:
@@ -361,6 +405,317 @@ class CapillaryClient:
             return [LoyaltyProgram.model_validate(item) for item in body.get("data") or []]
 
         return self._call("GET", "/v2/organization/programs", "/v2/organization/programs", parse=parse)
+
+    # ------------------------------------------------------------------ activity: transactions
+
+    def customer_transactions(
+        self,
+        *,
+        customer_id: int,
+        limit: int | None = None,
+        offset: int | None = None,
+        sort_order: str | None = None,
+        start_date: datetime | date | str | None = None,
+        end_date: datetime | date | str | None = None,
+        transaction_type: str | None = None,
+        transaction_ids: Sequence[int] = (),
+        start_id: int | None = None,
+        end_id: int | None = None,
+        number: str | None = None,
+        trans_nos: Sequence[str] = (),
+        entity_type: str | None = None,
+        entity_code: str | None = None,
+        local_currency: bool = False,
+        embed: Sequence[str] = (),
+    ) -> TransactionPage:
+        """GET /v2/customers/{id}/transactions: bills and returns; `offset` counts records.
+
+        activity-api.md §1.1 (docs.capillarytech.com/reference/v2api-get-customer-transactions).
+        """
+        params = _params(
+            limit=limit, offset=offset, sortOrder=sort_order,
+            **self._transaction_filters(
+                start_date=start_date, end_date=end_date, transaction_type=transaction_type,
+                transaction_ids=transaction_ids, start_id=start_id, end_id=end_id, number=number, trans_nos=trans_nos,
+                entity_type=entity_type, entity_code=entity_code, local_currency=local_currency, embed=embed,
+            ),
+        )  # fmt: skip
+
+        def parse(body: Any, response: httpx.Response) -> TransactionPage:
+            self._check(body, response, entity_keys=("data", "pagination"))
+            return TransactionPage.model_validate(body)
+
+        path = f"/v2/customers/{int(customer_id)}/transactions"
+        return self._call("GET", "/v2/customers/{id}/transactions", path, params=params, parse=parse)
+
+    def customer_transactions_lookup(
+        self,
+        *,
+        identifier_name: str,
+        identifier_value: str,
+        source: str,
+        account_id: str | None = None,
+        limit: int | None = None,
+        page: int | None = None,
+        sort_order: str | None = None,
+        start_date: datetime | date | str | None = None,
+        end_date: datetime | date | str | None = None,
+        transaction_type: str | None = None,
+        transaction_ids: Sequence[int] = (),
+        start_id: int | None = None,
+        end_id: int | None = None,
+        number: str | None = None,
+        entity_type: str | None = None,
+        entity_code: str | None = None,
+        local_currency: bool = False,
+        embed: Sequence[str] = (),
+    ) -> TransactionLookupPage:
+        """GET /v2/customers/lookup/transactions: the same list by identifier; `page` is sent as `offset`, which this
+        endpoint documents as a page number from 0 (activity-api.md §1.2,
+        docs.capillarytech.com/reference/get-customers-lookup-transactions)."""
+        params = _params(
+            source=source, accountId=account_id, identifierName=identifier_name, identifierValue=identifier_value,
+            limit=limit, offset=page, sortOrder=sort_order,
+            **self._transaction_filters(
+                start_date=start_date, end_date=end_date, transaction_type=transaction_type,
+                transaction_ids=transaction_ids, start_id=start_id, end_id=end_id, number=number, trans_nos=(),
+                entity_type=entity_type, entity_code=entity_code, local_currency=local_currency, embed=embed,
+            ),
+        )  # fmt: skip
+
+        def parse(body: Any, response: httpx.Response) -> TransactionLookupPage:
+            self._check(body, response, entity_keys=("data", "pagination"))
+            return TransactionLookupPage.model_validate(body)
+
+        template = "/v2/customers/lookup/transactions"
+        return self._call("GET", template, template, params=params, parse=parse)
+
+    @staticmethod
+    def _transaction_filters(
+        *,
+        start_date: datetime | date | str | None,
+        end_date: datetime | date | str | None,
+        transaction_type: str | None,
+        transaction_ids: Sequence[int],
+        start_id: int | None,
+        end_id: int | None,
+        number: str | None,
+        trans_nos: Sequence[str],
+        entity_type: str | None,
+        entity_code: str | None,
+        local_currency: bool,
+        embed: Sequence[str],
+    ) -> dict[str, Any]:
+        return {
+            "startDate": _transactions_time(start_date), "endDate": _transactions_time(end_date),
+            "transactionType": transaction_type, "transactionId": _csv(transaction_ids), "startId": start_id,
+            "endId": end_id, "number": number, "transNos": _csv(trans_nos), "entityType": entity_type,
+            "entityCode": entity_code, "localCurrency": local_currency, "embed": _csv(embed),
+        }  # fmt: skip
+
+    def transaction_get(
+        self,
+        *,
+        transaction_id: int,
+        transaction_type: str | None = None,
+        tenders: bool = False,
+        credit_notes: bool = False,
+        with_points: bool = False,
+    ) -> Transaction:
+        """GET /v2/transactions/{id}: one bill with its line items. Ids are type-specific: a return needs
+        transaction_type="RETURN". with_points sends mlp=true&points_breakup=true, the pair that fills
+        loyaltiesPointDetails (activity-api.md §1.3, docs.capillarytech.com/reference/get-transaction-details)."""
+        params = _params(type=transaction_type, tenders=tenders, credit_notes=credit_notes, mlp=with_points,
+                         points_breakup=with_points)  # fmt: skip
+
+        def parse(body: Any, response: httpx.Response) -> Transaction:
+            self._check(body, response, entity_keys=("id",))
+            return Transaction.model_validate(body)
+
+        path = f"/v2/transactions/{int(transaction_id)}"
+        return self._call("GET", "/v2/transactions/{id}", path, params=params, parse=parse)
+
+    # ------------------------------------------------------------------ activity: points
+
+    def points_ledger(
+        self,
+        *,
+        identifier_name: str,
+        identifier_value: str,
+        source: str,
+        account_id: str | None = None,
+        program_id: int | None = None,
+        start_date: datetime | date | str | None = None,
+        end_date: datetime | date | str | None = None,
+        include_last_one_year_data: bool = False,
+        is_filter_based_on_date: bool | None = None,
+        ledger_entry_type: str | None = None,
+        point_category_type: str | None = None,
+        order: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        till_id: int | None = None,
+        till_ids: Sequence[int] = (),
+        store_id: int | None = None,
+        store_code: str | None = None,
+        include_till_concept_events: bool = False,
+        include_concept_details: bool = False,
+    ) -> LedgerPage:
+        """GET /v2/pointsLedger/getCustomerLedgerInfo: one page of ledger events. `page` is sent as `offset`, a page
+        number; limit at most 100; dates at most 90 days apart, a year with include_last_one_year_data
+        (activity-api.md §2.1, docs.capillarytech.com/reference/get-ledger-information)."""
+        params = _params(
+            identifierName=identifier_name, identifierValue=identifier_value, source=source, accountId=account_id,
+            type="CUSTOMER", programId=program_id, startDate=_ledger_time(start_date),
+            endDate=_ledger_time(end_date, end=True), includeLastOneYearData=include_last_one_year_data,
+            ledgerEntryType=ledger_entry_type, pointCategoryType=point_category_type, order=order, offset=page,
+            limit=limit, tillId=till_id, tillIds=_csv(till_ids), storeId=store_id, storeCode=store_code,
+            includeTillConceptEvents=include_till_concept_events, includeConceptDetails=include_concept_details,
+        )  # fmt: skip
+        if is_filter_based_on_date is not None:  # tri-state: an explicit False is sent too
+            params["isFilterBasedOnDate"] = _param(is_filter_based_on_date)
+
+        def parse(body: Any, response: httpx.Response) -> LedgerPage:
+            self._check(body, response, entity_keys=("ledgerEntries", "ledgerDetails"))
+            return LedgerPage.model_validate(body)
+
+        template = "/v2/pointsLedger/getCustomerLedgerInfo"
+        return self._call("GET", template, template, params=params, parse=parse)
+
+    def points_ledger_balance(
+        self,
+        *,
+        identifier_name: str,
+        identifier_value: str,
+        source: str,
+        account_id: str | None = None,
+        end_date: datetime | date | str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        till_id: int | None = None,
+        ledger_entry_type: str | None = None,
+        point_category_type: str | None = None,
+    ) -> LedgerBalancePage:
+        """GET /v2/pointsLedger/getCustomerLedgerBalance: closing balance per program and points category as of
+        end_date (activity-api.md §2.2, docs.capillarytech.com/reference/get-customer-ledger-balance; limit at most
+        10 per its OpenAPI block)."""
+        params = _params(
+            identifierName=identifier_name, identifierValue=identifier_value, source=source, accountId=account_id,
+            endDate=_ledger_time(end_date, end=True), offset=page, limit=limit, tillId=till_id,
+            ledgerEntryType=ledger_entry_type, pointCategoryType=point_category_type,
+        )  # fmt: skip
+
+        def parse(body: Any, response: httpx.Response) -> LedgerBalancePage:
+            self._check(body, response, entity_keys=("ledgerDetails",))
+            return LedgerBalancePage.model_validate(body)
+
+        template = "/v2/pointsLedger/getCustomerLedgerBalance"
+        return self._call("GET", template, template, params=params, parse=parse)
+
+    def points_expiry_schedule(
+        self,
+        *,
+        customer_id: int,
+        program_id: int | None = None,
+        fetch_data_for_all_programs: bool = False,
+        fetch_earliest_expiry_only: bool = False,
+        start_date: datetime | date | str | None = None,
+        end_date: datetime | date | str | None = None,
+    ) -> ExpirySchedule:
+        """GET /v2/customers/{userId}/pointsExpirySchedule: points still held, by expiry date, soonest first.
+        A start_date must be after today (error 1215) (activity-api.md §3.1,
+        docs.capillarytech.com/reference/get-points-expiry-schedule)."""
+        params = self._expiry_params(program_id, fetch_data_for_all_programs, fetch_earliest_expiry_only, start_date,
+                                     end_date)  # fmt: skip
+        path = f"/v2/customers/{int(customer_id)}/pointsExpirySchedule"
+        return self._call(
+            "GET", "/v2/customers/{userId}/pointsExpirySchedule", path, params=params, parse=self._expiry_schedule
+        )
+
+    def points_expiry_schedule_lookup(
+        self,
+        *,
+        identifier_name: str,
+        identifier_value: str,
+        source: str,
+        account_id: str | None = None,
+        program_id: int | None = None,
+        fetch_data_for_all_programs: bool = False,
+        fetch_earliest_expiry_only: bool = False,
+        start_date: datetime | date | str | None = None,
+        end_date: datetime | date | str | None = None,
+    ) -> ExpirySchedule:
+        """GET /v2/customers/lookup/pointsExpirySchedule: the same schedule by identifier.
+
+        activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule).
+        """
+        params = _params(source=source, identifierName=identifier_name, identifierValue=identifier_value,
+                         accountId=account_id)  # fmt: skip
+        params |= self._expiry_params(program_id, fetch_data_for_all_programs, fetch_earliest_expiry_only, start_date,
+                                      end_date)  # fmt: skip
+        template = "/v2/customers/lookup/pointsExpirySchedule"
+        return self._call("GET", template, template, params=params, parse=self._expiry_schedule)
+
+    @staticmethod
+    def _expiry_params(
+        program_id: int | None,
+        all_programs: bool,
+        earliest_only: bool,
+        start_date: datetime | date | str | None,
+        end_date: datetime | date | str | None,
+    ) -> dict[str, str]:
+        return _params(
+            programId=program_id, fetchDataForAllPrograms=all_programs, fetchEarliestExpiryOnly=earliest_only,
+            startDate=_day(start_date), endDate=_day(end_date),
+        )  # fmt: skip
+
+    def _expiry_schedule(self, body: Any, response: httpx.Response) -> ExpirySchedule:
+        self._check(body, response, entity_keys=("id", "expirySchedules"))
+        return ExpirySchedule.model_validate(body)
+
+    # ------------------------------------------------------------------ activity: coupons
+
+    def customer_coupons(
+        self,
+        *,
+        customer_id: int | None = None,
+        mobile: str | None = None,
+        email: str | None = None,
+        external_id: str | None = None,
+        status: str | None = None,
+        coupon_code_case: str | None = None,
+        sort_order: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        transaction_numbers: Sequence[str] = (),
+        include_reversed_redemptions: bool = False,
+    ) -> CouponPage:
+        """GET /v2/customers/coupons: the customer's coupons, by exactly one of customer_id, mobile, email,
+        external_id; `offset` counts records (activity-api.md §5.1,
+        docs.capillarytech.com/reference/get-customer-coupons-basic)."""
+        identifiers = {"id": customer_id, "mobile": mobile, "email": email, "external_id": external_id}
+        given = {name: value for name, value in identifiers.items() if value is not None}
+        if len(given) != 1:
+            raise ValueError("customer_coupons needs exactly one of customer_id, mobile, email, external_id")
+        params = _params(
+            **given, status=status, coupon_code_case=coupon_code_case, sort_order=sort_order, limit=limit,
+            offset=offset, transaction_numbers=_csv(transaction_numbers),
+            include_reversed_redemptions=include_reversed_redemptions,
+        )  # fmt: skip
+
+        def parse(body: Any, response: httpx.Response) -> CouponPage:
+            self._check(body, response, entity_keys=("entity",))
+            entity = body.get("entity")
+            if not isinstance(entity, dict):
+                raise CapillaryResponseValidationError(
+                    "Capillary answered the coupon list without an entity",
+                    status_code=response.status_code,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
+            return CouponPage.model_validate({**entity, "warnings": body.get("warnings") or []})
+
+        template = "/v2/customers/coupons"
+        return self._call("GET", template, template, params=params, parse=parse)
 
     # ------------------------------------------------------------------ bulk helpers
 

@@ -55,6 +55,12 @@ class CapillaryNotFoundError(CapillaryError):
     default_message = "Customer not found"
 
 
+class CapillaryNoResultsError(CapillaryNotFoundError):
+    """The customer exists but nothing matches: no ledger entries for these parameters, no points record."""
+
+    default_message = "Nothing found for these parameters"
+
+
 class CapillaryCustomerMergedError(CapillaryError):
     """The requested customer was merged into another account (the survivor)."""
 
@@ -252,6 +258,38 @@ CODE_ERRORS: dict[int, type[CapillaryError]] = {
     11013: CapillaryValidationError,
     91020: CapillaryValidationError,
     91021: CapillaryValidationError,
+    # --- activity APIs (activity-api.md), one block per table, each with its public page.
+    # §1.2 transactions by identifier (docs.capillarytech.com/reference/get-customers-lookup-transactions): 8003, 816,
+    # 1011, 1012, 1013 are above; 8130 "Identifiername and value is missing." (and, on the expiry schedule,
+    # "Lookup,Invalid Params passed").
+    8130: CapillaryValidationError,
+    # §1.3 one transaction (Capillary/api-documentation _transaction.md "Response Codes";
+    # docs.capillarytech.com/reference/get-transaction-details).
+    500: CapillaryUnavailableError,  # "Unable to retrieve transaction."
+    605: CapillaryValidationError,  # invalid transaction type
+    607: CapillaryValidationError,  # no transaction id passed
+    620: CapillaryNotFoundError,  # "Transaction id is invalid."
+    625: CapillaryNotFoundError,  # "Transaction number does not exist."
+    667: CapillaryNotFoundError,  # "Unable to find the transaction ID for this customer."
+    680: CapillaryNoResultsError,  # "No transactions of the specific customer were found."
+    1623: CapillaryValidationError,  # "Transaction type is invalid."
+    1624: CapillaryValidationError,  # "Insufficient parameters passed to fetch transaction."
+    # §2.1 points ledger (docs.capillarytech.com/reference/get-ledger-information); 8013 is above.
+    9003: CapillaryNoResultsError,  # "No CPS entry for the given points type.": no points record for the customer
+    11003: CapillaryNoResultsError,  # no ledger entries for the parameters (or a page past the last)
+    11007: CapillaryValidationError,  # invalid ledgerEntryType
+    11008: CapillaryValidationError,  # invalid pointCategoryType
+    11012: CapillaryNotFoundError,  # "Invalid userId passed in request"
+    11025: CapillaryValidationError,  # till id format
+    11026: CapillaryValidationError,  # no tills for the store
+    11027: CapillaryValidationError,  # invalid tillIds
+    11028: CapillaryValidationError,  # more than one of tillId, tillIds, storeCode, storeId
+    11029: CapillaryValidationError,  # "Limit cannot be greater than 100"
+    # §3.1 points expiry schedule (docs.capillarytech.com/reference/get-points-expiry-schedule): 8015, 8003, 8130 and
+    # the date codes 1214-1217 are above.
+    885: CapillaryValidationError,  # "Invalid program id passed"
+    # §5.1 coupons (INFERRED there from the coupon resource table, docs.capillarytech.com/reference/coupon-apis).
+    701: CapillaryNotFoundError,  # "The customer could not be found. Please check mobile, email, external id passed"
 }
 
 # Which identifier a code blames (api-notes §3.5, docs.capillarytech.com/reference/status-codes-customer;

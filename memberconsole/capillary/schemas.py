@@ -418,6 +418,44 @@ class GroupLoyaltyProgramDetail(CapillaryModel):
     points_to_currency_ratio: Amount = None
 
 
+# activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule) for the bucket; §3.2 (the embeds
+# listed on docs.capillarytech.com/reference/get-customer-details-v2) for where they appear, shapes from the
+# user-group pages.
+class ExpiryBucket(CapillaryModel):
+    """expirySchedules[]: points that expire on a day (pointsType and expiryType absent in the embed shape)."""
+
+    points: Amount = None
+    # Deprecated for expiryDateISO (activity-api.md §3.1, docs.capillarytech.com/reference/get-points-expiry-schedule).
+    expiry_date: When = None
+    expiry_date_iso: When = Field(default=None, alias="expiryDateISO")
+    program_id: int | None = None
+    points_type: str | None = None
+    expiry_type: str | None = None
+
+
+class ExpiredPointsItem(CapillaryModel):
+    """expiredPoints[].expiredPointsSummary[]: activity-api.md §3.2, the SL user-group shape
+    (Capillary/api-documentation _userGroup2.md "Get Group Details")."""
+
+    pa_type: str | None = None
+    pa_id: int | None = None
+    expiry_update_reason_type: str | None = None
+    expiry_update_reason_note: str | None = None
+    new_expiry_date: When = None
+    event_date: When = None
+    points: Amount = None
+    strategy_name: str | None = None
+
+
+class ExpiredPoints(CapillaryModel):
+    """expiredPoints[] (embed=expiredPoints): points that expired on a day in a program."""
+
+    points: Amount = None
+    expired_on: When = None
+    program_id: int | None = None
+    expired_points_summary: Items[ExpiredPointsItem] = Field(default_factory=list)
+
+
 class Customer(CapillaryModel):
     """A customer as GET /v2/customers/{id}, lookup/customerDetails and bulk/getCustomers return it."""
 
@@ -448,6 +486,8 @@ class Customer(CapillaryModel):
     upgrade_strategies: Items[UpgradeStrategy] = Field(default_factory=list)
     gap_to_renew_summary: GapToRenewSummary | None = None
     fraud_details: FraudDetails | None = None
+    expiry_schedules: Items[ExpiryBucket] = Field(default_factory=list)  # embed=expirySchedules
+    expired_points: Items[ExpiredPoints] = Field(default_factory=list)  # embed=expiredPoints
     group_loyalty_program_details: Items[GroupLoyaltyProgramDetail] = Field(default_factory=list)
     ug2_pagination: Mapping_ = Field(default_factory=dict)
     message: str | None = None

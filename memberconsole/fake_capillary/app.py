@@ -10,10 +10,12 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import control, errors, registration
+from . import control, coupons, errors, ledger, registration, transactions
+from .activity import Activity, build_activity
 from .errors import FakeError
 from .faults import Faults
 from .requestlog import RequestLog
@@ -27,6 +29,54 @@ LOOKUP_IDENTIFIERS = {
     "cardnumber": "cardnumber", "mobile": "mobile", "email": "email", "externalId": "externalId",
     "wechat": "wechat", "cardExternalId": "cardExternalId", "line": "line",
 }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LookupRules:
+    """How one API resolves identifierName/identifierValue/source, and the (code, message) of each failure.
+
+    The docs give each API its own table, so the same mistake gets a different code on a different endpoint.
+    """
+
+    names: dict[str, str]  # identifierName -> stored identifier type ("id": the customer id itself)
+    missing: tuple[int, str | None]  # identifierName or identifierValue missing
+    missing_source: tuple[int, str | None]
+    bad_source: tuple[int, str | None]
+    bad_name: tuple[int, str | None]
+    not_found: tuple[int, str | None]
+    not_found_key: str | None = None  # a behaviour key that overrides not_found's code
+    elsewhere: tuple[int, str | None] | None = None  # found only in another source; None: as not_found
+    bad_id: tuple[int, str | None] | None = None  # identifierName=id with an unknown or non-numeric id
+
+
+# lookup-customer-details.txt (docs.capillarytech.com/reference/get-customer-details) and api-notes 3.4.
+CUSTOMER_LOOKUP = LookupRules(
+    names=LOOKUP_IDENTIFIERS, missing=(11013, None), missing_source=(11013, None), bad_source=(8003, None),
+    bad_name=(8013, None), not_found=(8015, None), elsewhere=(8065, None),
+)  # fmt: skip
+# activity-api.md §1.2 (docs.capillarytech.com/reference/get-customers-lookup-transactions): its own table.
+TRANSACTIONS_LOOKUP = LookupRules(
+    names={**LOOKUP_IDENTIFIERS, "id": "id"}, missing=(8130, None),
+    missing_source=(8003, "Source information is missing."), bad_source=(8003, "Invalid source"), bad_name=(8013, None),
+    not_found=(1011, None),
+)  # fmt: skip
+# activity-api.md §2.1 (docs.capillarytech.com/reference/get-ledger-information): 11012 for a wrong userId, 8013 for a
+# wrong identifier type; 11013 (missing) as §2.3 (docs.capillarytech.com/reference/get-points-ledger-explode-info)
+# lists it; a miss by another identifier gets behaviour.ledger_not_found_code.
+LEDGER_LOOKUP = LookupRules(
+    names={"id": "id", "email": "email", "mobile": "mobile", "externalId": "externalId", "cardnumber": "cardnumber",
+           "cardExternalId": "cardExternalId"},
+    missing=(11013, None), missing_source=(11013, None), bad_source=(8003, None),
+    bad_name=(8013, "Lookup, Invalid identifier passed"), not_found=(8015, None),
+    not_found_key="ledger_not_found_code", bad_id=(11012, None),
+)  # fmt: skip
+# activity-api.md §3.1 (docs.capillarytech.com/reference/get-points-expiry-schedule): 8003, 8130, 8015.
+EXPIRY_LOOKUP = LookupRules(
+    names={"mobile": "mobile", "email": "email", "externalId": "externalId", "cardnumber": "cardnumber",
+           "cardExternalId": "cardExternalId", "wechat": "wechat", "martjackId": "martjackId", "fbId": "fbId"},
+    missing=(8130, "Lookup,Invalid Params passed"), missing_source=(8003, None), bad_source=(8003, None),
+    bad_name=(8130, "Lookup,Invalid Params passed"), not_found=(8015, None),
+)  # fmt: skip
 USER_CONTEXT = {
     "HTTP_USER_CONTEXT_ENTITY_TYPE": "entityType",
     "HTTP_USER_CONTEXT_ENTITY_ID": "entityId",
@@ -52,6 +102,14 @@ class FakeCapillary:
             ("GET", re.compile(r"^/v2/customers/lookup/customerDetails$"), self.lookup_details, True),
             ("GET", re.compile(r"^/v2/customers/lookup$"), self.lookup_id, True),
             ("GET", re.compile(r"^/v2/customers/search$"), self.search, True),
+            ("GET", re.compile(r"^/v2/customers/lookup/transactions$"), self.transactions_by_lookup, True),
+            ("GET", re.compile(r"^/v2/customers/lookup/pointsExpirySchedule$"), self.expiry_by_lookup, True),
+            ("GET", re.compile(r"^/v2/customers/coupons$"), self.customer_coupons, True),
+            ("GET", re.compile(r"^/v2/customers/(?P<cid>\d+)/transactions$"), self.transactions_by_id, True),
+            ("GET", re.compile(r"^/v2/customers/(?P<cid>\d+)/pointsExpirySchedule$"), self.expiry_by_id, True),
+            ("GET", re.compile(r"^/v2/transactions/(?P<tid>[^/]+)$"), self.transaction_get, True),
+            ("GET", re.compile(r"^/v2/pointsLedger/getCustomerLedgerInfo$"), self.ledger_info, True),
+            ("GET", re.compile(r"^/v2/pointsLedger/getCustomerLedgerBalance$"), self.ledger_balance, True),
             ("GET", re.compile(r"^/v2/customers/(?P<cid>[^/]+)$"), self.get_by_id, True),
             ("POST", re.compile(r"^/v2/customers$"), self.register, True),
             ("POST", re.compile(r"^/v2/bulk/getCustomers$"), self.bulk, True),
@@ -187,12 +245,14 @@ class FakeCapillary:
     def _item_error(self, code: int, message: str | None = None) -> FakeError:
         return FakeError(int(self.config["behaviour"]["item_error_status"]), code, message)
 
-    def _resolve(self, cid: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _resolve(
+        self, cid: int, not_found: tuple[int, str | None] = (8015, None)
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The record to show for cid plus warnings; PII-deleted, merged and unknown ids per org.json."""
         behaviour = self.config["behaviour"]
         record = self.store.get_record(cid)
         if record is None:
-            raise self._item_error(8015)
+            raise self._item_error(*not_found)
         x = record.get("x", {})
         if x.get("state") == "pii_deleted":
             raise self._item_error(int(behaviour["pii_deleted_code"]), errors.PII_DELETED_MESSAGE)
@@ -237,25 +297,40 @@ class FakeCapillary:
         record, warnings = self._resolve(int(cid))
         return 200, self._render(req, record, warnings, source, account), {}
 
-    def _lookup_customer(self, req: Request) -> tuple[int, str, str | None]:
+    def _lookup_customer(
+        self, req: Request, rules: LookupRules = CUSTOMER_LOOKUP, *, source_required: bool = True
+    ) -> tuple[int, str, str | None]:
+        """(customer id, source, accountId) of identifierName/identifierValue/source, or the rules' error."""
         q = req.query
-        if not q.get("source") or not q.get("identifierName") or not q.get("identifierValue"):
-            raise self._item_error(11013)
+        if source_required and not q.get("source"):
+            raise self._item_error(*rules.missing_source)
+        if not q.get("identifierName") or not q.get("identifierValue"):
+            raise self._item_error(*rules.missing)
         sources = self.config["sources"]
-        source = q["source"]
+        source = q.get("source") or "ALL"
         if source not in sources["read_sources"]:
-            raise self._item_error(8003)
-        id_type = LOOKUP_IDENTIFIERS.get(q["identifierName"])
+            raise self._item_error(*rules.bad_source)
+        id_type = rules.names.get(q["identifierName"])
         if id_type is None:
-            raise self._item_error(8013)
+            raise self._item_error(*rules.bad_name)
+        not_found = rules.not_found
+        if rules.not_found_key:
+            not_found = (int(self.config["behaviour"][rules.not_found_key]), None)
+        value = q["identifierValue"].strip()
+        if id_type == "id":
+            if value.isdigit() and self.store.get_record(int(value)) is not None:
+                return int(value), source, q.get("accountId") or None
+            raise self._item_error(*(rules.bad_id or not_found))
         account = q.get("accountId") or None
         if source not in ("INSTORE", "ALL") and account is None:
             # lookup-customer-details.txt (docs.capillarytech.com/reference/get-customer-details, api-notes 3.4):
             # accountId is mandatory for every source but InStore; RD answers 8015.
             raise self._item_error(int(self.config["behaviour"]["lookup_missing_account_code"]))
-        cid, elsewhere = self.store.find_identifier(id_type, q["identifierValue"].strip(), source, account)
+        cid, elsewhere = self.store.find_identifier(id_type, value, source, account)
         if cid is None:
-            raise self._item_error(8065 if elsewhere and id_type not in CARD_TYPES else 8015)
+            if elsewhere and id_type not in CARD_TYPES and rules.elsewhere:
+                raise self._item_error(*rules.elsewhere)
+            raise self._item_error(*not_found)
         return cid, source, account
 
     def lookup_details(self, req: Request) -> Response:
@@ -323,6 +398,128 @@ class FakeCapillary:
         ctx = {key: req.environ[env] for env, key in USER_CONTEXT.items() if req.environ.get(env)}
         wait = (req.header("WAIT_FOR_DOWNSTREAM") or "true").strip().lower() != "false"
         return 200, registration.register(self.store, body, user_context=ctx, wait_for_downstream=wait), {}
+
+    # -- activity: transactions, points, coupons ---------------------------------------------------------------
+    def _activity(self, record: dict[str, Any]) -> Activity:
+        return build_activity(record, self.config, self.store.today())
+
+    def _profile(self, record: dict[str, Any], source: str, account: str | None) -> dict[str, Any] | None:
+        """The profile a read in this source shows (the first one for ALL)."""
+        if source == "ALL":
+            return record["profiles"][0] if record["profiles"] else None
+        return next((p for p in record["profiles"] if p["source"] == source
+                     and (account is None or (p.get("accountId") or None) in (None, account))), None)  # fmt: skip
+
+    def _transactions(self, req: Request, record: dict[str, Any], warnings: list, *, page_numbers: bool) -> Response:
+        behaviour = self.config["behaviour"]
+        query = transactions.parse_list_query(req.query, behaviour)
+        rows = transactions.select(self._activity(record), query)
+        # activity-api.md §1.1 (docs.capillarytech.com/reference/v2api-get-customer-transactions) calls offset a
+        # record offset; §1.2 (docs.capillarytech.com/reference/get-customers-lookup-transactions) a page number.
+        start = query.offset * query.limit if page_numbers else query.offset
+        body = transactions.list_body(
+            rows[start : start + query.limit], len(rows), query, offset_echo=query.offset, customer_id=record["id"],
+            config=self.config, warnings=warnings,
+        )  # fmt: skip
+        return 200, body, {}
+
+    def transactions_by_id(self, req: Request, cid: str) -> Response:
+        """GET /v2/customers/{id}/transactions (offset counts records)."""
+        transactions.parse_list_query(req.query, self.config["behaviour"])  # parameters before the customer
+        code = int(self.config["behaviour"]["transactions_by_id_not_found_code"])
+        record, warnings = self._resolve(int(cid), (code, None))
+        return self._transactions(req, record, warnings, page_numbers=False)
+
+    def transactions_by_lookup(self, req: Request) -> Response:
+        """GET /v2/customers/lookup/transactions (offset is a page number, as its page says)."""
+        behaviour = self.config["behaviour"]
+        transactions.parse_list_query(req.query, behaviour)
+        required = bool(behaviour["transactions_lookup_source_required"])
+        cid, _, _ = self._lookup_customer(req, TRANSACTIONS_LOOKUP, source_required=required)
+        record, warnings = self._resolve(cid, TRANSACTIONS_LOOKUP.not_found)
+        non_loyalty = behaviour.get("transactions_lookup_non_loyalty_code")
+        if non_loyalty and record["loyaltyInfo"].get("loyaltyType") == "non_loyalty":
+            # activity-api.md §1.2 (docs.capillarytech.com/reference/get-customers-lookup-transactions) lists 1013
+            # "Customer is not registered for the loyalty program".
+            raise self._item_error(int(non_loyalty))
+        return self._transactions(req, record, warnings, page_numbers=behaviour["transactions_lookup_offset"] == "page")
+
+    def transaction_get(self, req: Request, tid: str) -> Response:
+        """GET /v2/transactions/{id}: the id is type-specific (type=RETURN for a return).
+
+        activity-api.md §1.3 (docs.capillarytech.com/reference/get-transaction-details).
+        """
+        kind = (req.query.get("type") or "REGULAR").strip().upper()
+        if kind not in transactions.GET_TYPES:
+            raise self._item_error(605)
+        not_found = (int(self.config["behaviour"]["transaction_not_found_code"]), None)
+        if not tid.isdigit():
+            raise self._item_error(*not_found)
+        # Ids carry their customer: bills are customer*1000+k, returns customer*10+j (activity.py).
+        cid = int(tid) // (10 if kind.endswith("RETURN") else 1000)
+        record = self.store.get_record(cid)
+        if record is None or record.get("x", {}).get("state") != "active":
+            raise self._item_error(*not_found)
+        found = transactions.find(self._activity(record), int(tid), kind)
+        if found is None:
+            raise self._item_error(*not_found)
+        return 200, transactions.transaction_body(found, req.query, customer_id=cid, config=self.config), {}
+
+    def ledger_info(self, req: Request) -> Response:
+        """GET /v2/pointsLedger/getCustomerLedgerInfo."""
+        now = self.store.today()
+        query = ledger.parse_ledger_query(req.query, self.config, balance=False, now=now)
+        cid, source, account = self._lookup_customer(req, LEDGER_LOOKUP)
+        record, warnings = self._resolve(cid)
+        body = ledger.info_body(record, self._profile(record, source, account), self._activity(record), query,
+                                self.config, warnings)  # fmt: skip
+        return 200, body, {}
+
+    def ledger_balance(self, req: Request) -> Response:
+        """GET /v2/pointsLedger/getCustomerLedgerBalance."""
+        now = self.store.today()
+        query = ledger.parse_ledger_query(req.query, self.config, balance=True, now=now)
+        cid, _, _ = self._lookup_customer(req, LEDGER_LOOKUP)
+        record, warnings = self._resolve(cid)
+        return 200, ledger.balance_body(record, self._activity(record), query, self.config, warnings), {}
+
+    def _expiry(self, req: Request, record: dict[str, Any], warnings: list) -> Response:
+        today = self.store.today()
+        body = ledger.expiry_body(record, self._activity(record), req.query, self.config, today=today.date(),
+                                  warnings=warnings)  # fmt: skip
+        return 200, body, {}
+
+    def expiry_by_id(self, req: Request, cid: str) -> Response:
+        """GET /v2/customers/{userId}/pointsExpirySchedule."""
+        record, warnings = self._resolve(int(cid))
+        return self._expiry(req, record, warnings)
+
+    def expiry_by_lookup(self, req: Request) -> Response:
+        """GET /v2/customers/lookup/pointsExpirySchedule."""
+        cid, _, _ = self._lookup_customer(req, EXPIRY_LOOKUP)
+        record, warnings = self._resolve(cid)
+        return self._expiry(req, record, warnings)
+
+    def customer_coupons(self, req: Request) -> Response:
+        """GET /v2/customers/coupons?mobile|email|external_id|id=: the v2 basic coupon list.
+
+        activity-api.md §5.1 (docs.capillarytech.com/reference/get-customer-coupons-basic).
+        """
+        not_found = (int(self.config["behaviour"]["coupon_not_found_code"]), None)
+        found = coupons.identifier(req.query)
+        if found is None:
+            raise self._item_error(*not_found)
+        kind, value = found
+        if kind == "id":
+            cid = int(value) if value.isdigit() else None
+        else:
+            cid, _ = self.store.find_identifier(kind, value, "ALL", None)
+        if cid is None:
+            raise self._item_error(*not_found)
+        record, warnings = self._resolve(cid, not_found)
+        body = coupons.body(record, self._activity(record), req.query, self.config, now=self.store.today(),
+                            warnings=warnings)  # fmt: skip
+        return 200, body, {}
 
     def extended_fields(self, req: Request) -> Response:
         """GET /v2/extendedFields."""

@@ -123,6 +123,7 @@ def demo_records() -> list[dict[str, Any]]:
             programs=[program_state(983, 2, 2400.0, 18000.0, EXP)],
             ext={"city": "Tokyo", "gender": "Female"},
             purchases=18000.0,
+            activity={"expiringSoonDays": 10},  # the oldest points still held expire in ten days
         )
     )
     c = 900000002  # CJK name
@@ -133,6 +134,7 @@ def demo_records() -> list[dict[str, Any]]:
             programs=[program_state(983, 1, 300.0, 2500.0, EXP)],
             ext={"city": "上海", "preferred_language": "zh"},
             purchases=2500.0,
+            activity={"noPointsBills": ["NOT_INTERESTED", "OUTLIER"]},  # two bills that earned nothing, and why
         )
     )
     c = 900000003  # accented Latin name
@@ -140,9 +142,10 @@ def demo_records() -> list[dict[str, Any]]:
         _record(
             c,
             [_p(c, "INSTORE", "", [("mobile", "34600000003"), ("email", "jose.nunez@example.com")], "José", "Ñúñez")],
-            programs=[program_state(983, 2, 1500.0, 9000.0, EXP)],
+            programs=[program_state(983, 2, 1500.0, 9000.0, EXP, returned=250.0)],
             ext={"city": "Málaga", "country_of_residence": "ES"},
             purchases=9000.0,
+            activity={"returns": ["FULL", "LINE_ITEM"]},  # a whole bill back, and one line of another
         )
     )
     c = 900000004  # HTML in names: the console must escape it
@@ -162,16 +165,17 @@ def demo_records() -> list[dict[str, Any]]:
             ext={"city": "<b>bold</b>"},
         )
     )
-    c = 900000005  # two programs, top tier in the main one
+    c = 900000005  # two programs, top tier in the main one, and more bills than one page shows
     r.append(
         _record(
             c,
             [_p(c, "INSTORE", "", [("mobile", "919845000005"), ("email", "priya.iyer@example.com")], "Priya", "Iyer")],
             programs=[
-                program_state(983, 4, 31000.0, 412000.0, EXP),
+                program_state(983, 4, 31000.0, 412000.0, EXP, returned=600.0),
                 program_state(469, 2, 40000.0, 40000.0, _dt(2027, 3, 31, 23)) | {"linkedPartnerPrograms": [_partner()]},
             ],
             purchases=412000.0,
+            activity={"bills": 72, "returns": ["FULL"]},
         )
     )
     c = 900000006  # a card in every status and one without statusInfo
@@ -185,6 +189,7 @@ def demo_records() -> list[dict[str, Any]]:
                 for i, s in enumerate(statuses)
             ],
             programs=[program_state(983, 1, 10.0, 100.0, EXP)],
+            activity={"coupons": "every_status"},  # and coupons in every state
         )
     )
     c = 900000007  # slab history with UPGRADE, DOWNGRADE and RENEWAL
@@ -308,7 +313,12 @@ def demo_records() -> list[dict[str, Any]]:
     c = 900000015  # a profile without names
     r.append(_record(c, [_p(c, "INSTORE", "", [("externalId", "NONAME-0015")], None, None)]))
     c = 900000016  # non-loyalty, nothing optional at all
-    rec = _record(c, [_p(c, "INSTORE", "", [("mobile", "919845000016")], "Minnie", "Mal")], loyalty_type="non_loyalty")
+    rec = _record(
+        c,
+        [_p(c, "INSTORE", "", [("mobile", "919845000016")], "Minnie", "Mal")],
+        loyalty_type="non_loyalty",
+        activity={"noPointsBills": ["NOT_INTERESTED"] * 3},  # shops, but not in loyalty: bills that earn nothing
+    )
     rec["loyaltyInfo"] = {"loyaltyType": "non_loyalty", "lifetimePurchases": 0.0}
     r.append(rec)
     c = 900000017  # MARTJACK only: source=INSTORE gives 8065

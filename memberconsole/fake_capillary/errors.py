@@ -39,6 +39,34 @@ MESSAGES: dict[int, str] = {
     91015: "Failed to update extended fields",
 }
 
+# Activity codes with their exact messages, from activity-api.md. Each table there names its page:
+# §1.2 docs.capillarytech.com/reference/get-customers-lookup-transactions; §1.3 Capillary/api-documentation
+# _transaction.md "Response Codes" and docs.capillarytech.com/reference/get-transaction-details; §2.1
+# docs.capillarytech.com/reference/get-ledger-information; §3.1
+# docs.capillarytech.com/reference/get-points-expiry-schedule; §5.1 docs.capillarytech.com/reference/coupon-apis
+# (701, from the coupon resource's table).
+MESSAGES |= {
+    605: "Invalid transaction type passed. Only regular, return, not_interested, and not_interested_return are "
+    "supported.",
+    620: "Transaction id is invalid.",
+    701: "The customer could not be found. Please check mobile, email, external id passed",
+    816: "Customer not found for organization",
+    885: "Invalid program id passed",
+    1011: "Cannot find customer for provided identifier",
+    1012: "Cannot find customer with the provided mobile/external ID/email ID",
+    1013: "Customer is not registered for the loyalty program",
+    1623: "Transaction type is invalid.",
+    8130: "Identifiername and value is missing.",
+    9003: "No CPS entry for the given points type.",
+    11003: "There are no ledger entries present for the given parameters. Try removing parameters to widen the search",
+    11007: "Invalid ledgerEntryType passed in request",
+    11008: "Invalid pointCategoryType passed in request",
+    11012: "Invalid userId passed in request",
+    11028: (
+        "Multiple input parameters set. Please provide only one of the following: tillId, tillIds, storeCode or storeId"
+    ),
+}
+
 # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2) gives only the message for a
 # PII-deleted customer; the code is ours (org.json, README).
 PII_DELETED_MESSAGE = "Customer is deleted after PII delete request"

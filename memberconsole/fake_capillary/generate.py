@@ -320,20 +320,35 @@ def card(
     return c
 
 
-def program_state(program_id: int, slab: int, points: float, purchases: float, expiry: datetime) -> dict[str, Any]:
+def program_state(
+    program_id: int, slab: int, points: float, purchases: float, expiry: datetime, *, returned: float = 0.0
+) -> dict[str, Any]:
     """A customer's state in one program; responses.py turns it into a loyaltyProgramDetails[] entry.
 
     A tier expires on a day, not at a moment: the expiry is sent as the end of that day in UTC, as the docs'
     toTierExpiryDate "2121-11-10T23:59:59Z" is (get-customer-by-id.txt,
     docs.capillarytech.com/reference/get-customer-details-v2), and gapToRenewSummary.tierExpiryDate is its date.
+
+    The totals add up: lifetime = available + redeemed + expired + returned (adjusted is 0), because activity.py
+    builds the ledger from them and the ledger must sum to loyaltyPoints.
     """
     expiry = expiry.astimezone(UTC).replace(hour=23, minute=59, second=59, microsecond=0)
+    redeemed, expired = round(points * 0.3, 1), round(points * 0.1, 1)
     return {
-        "programId": program_id, "slabSNo": slab, "loyaltyPoints": points, "lifetimePoints": round(points * 1.4, 1),
-        "redeemed": round(points * 0.3, 1), "expired": round(points * 0.1, 1), "returned": 0.0, "adjusted": 0.0,
-        "cumulativePurchases": purchases, "slabExpiryDate": iso(expiry), "delayedPoints": 0.0,
-        "delayedReturnedPoints": 0.0, "delayedExpiredPoints": 0.0, "totalReturnedPoints": 0.0,
+        "programId": program_id, "slabSNo": slab, "loyaltyPoints": points,
+        "lifetimePoints": round(points + redeemed + expired + returned, 3), "redeemed": redeemed, "expired": expired,
+        "returned": returned, "adjusted": 0.0, "cumulativePurchases": purchases, "slabExpiryDate": iso(expiry),
+        "delayedPoints": 0.0, "delayedReturnedPoints": 0.0, "delayedExpiredPoints": 0.0,
+        "totalReturnedPoints": returned,
     }  # fmt: skip
+
+
+def generated_returned(cid: int, points: float) -> float:
+    """Points reversed by returns for generated customer cid: about one in seven returned something."""
+    # A separate generator: drawing from the customer's own would change every generated customer after it.
+    if points < 100 or random.Random(f"returns:{cid}").random() >= 0.15:
+        return 0.0
+    return float(int(points * 0.05))
 
 
 def generated_record(cid: int) -> dict[str, Any]:
@@ -349,7 +364,11 @@ def generated_record(cid: int) -> dict[str, Any]:
     purchases = float(rng.randrange(0, 300_000))
     points = float(rng.randrange(0, 30_000))
     slab = 1 + sum(points >= t for t in (1000, 5999, 25000))
-    programs = [program_state(983, slab, points, purchases, modified + timedelta(days=365))]
+    programs = [
+        program_state(
+            983, slab, points, purchases, modified + timedelta(days=365), returned=generated_returned(cid, points)
+        )
+    ]
     if rng.random() < 0.3:
         miles = float(rng.randrange(0, 120_000))
         programs.append(

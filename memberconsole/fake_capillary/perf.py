@@ -1,4 +1,5 @@
-"""Seed N generated customers into a temp DB, then time 1,000 random lookups (mobile, email, card, id).
+"""Seed N generated customers into a temp DB, then time 1,000 random lookups (mobile, email, card, id) and, since
+activity is derived when read, 200 reads each of transactions, ledger and coupons.
 
 Run: .venv/bin/python -m memberconsole.fake_capillary.perf [N]
 """
@@ -39,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         headers={"Authorization": f"Basic {token.decode()}"},
     )
     rng = random.Random(7)
-    kinds: dict[str, list[float]] = {"mobile": [], "email": [], "cardnumber": [], "id": [], "search": []}
+    kinds: dict[str, list[float]] = {
+        "mobile": [], "email": [], "cardnumber": [], "id": [], "search": [], "transactions": [], "ledger": [],
+        "coupons": [],
+    }  # fmt: skip
     for i in range(1000):
         cid = GENERATED_BASE_ID + rng.randrange(1, n + 1)
         _, irows = compact_rows(cid)
@@ -60,13 +64,25 @@ def main(argv: list[str] | None = None) -> int:
         r = client.get("/v2/customers/search", params={"q": q, "limit": 20})
         kinds["search"].append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 200
+    for _ in range(200):
+        cid = GENERATED_BASE_ID + rng.randrange(1, n + 1)
+        for kind, url, params in (
+            ("transactions", f"/v2/customers/{cid}/transactions", {"embed": "BILL_POINTS"}),
+            ("ledger", "/v2/pointsLedger/getCustomerLedgerInfo",
+             {"source": "ALL", "identifierName": "id", "identifierValue": str(cid)}),
+            ("coupons", "/v2/customers/coupons", {"id": str(cid)}),
+        ):  # fmt: skip
+            t0 = time.perf_counter()
+            r = client.get(url, params=params)
+            kinds[kind].append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200 or r.json()["errors"][0]["code"] == 11003, (r.status_code, r.text[:200])
     app.store.close()
     shutil.rmtree(db.parent, ignore_errors=True)
     for kind, values in kinds.items():
         if values:
             values.sort()
             p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-            print(f"{kind:>10}: n={len(values):4d} median {statistics.median(values):6.2f} ms  p99 {p99:6.2f} ms")
+            print(f"{kind:>12}: n={len(values):4d} median {statistics.median(values):6.2f} ms  p99 {p99:6.2f} ms")
     return 0
 
 

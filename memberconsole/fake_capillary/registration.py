@@ -58,15 +58,21 @@ def register(store: Store, body: Any, *, user_context: dict[str, str], wait_for_
         cards = [_build_card(cid, p, i, now) for p in profiles_in for i in p["cards"]]
         record["cardDetails"].extend(cards)
         side_effects = _enroll(record, body, now, config)
+        coupon = (
+            _coupon(cid, now, config) if existing is None and config["registration"].get("welcome_coupon") else None
+        )
+        if coupon:
+            # Kept on the customer so GET /v2/customers/coupons lists the coupon the side effect announced.
+            record["x"].setdefault("coupons", []).append(_stored_coupon(coupon, now, config))
+            side_effects.append(coupon)
         if not config["registration"].get("default_status_label"):
             warnings.append(errors.item(8107))
         store.save_registered(c, cid, record, created=existing is None, profiles=new_profiles, cards=cards)
     # api-notes 2.5 (SL _customer.md, github.com/Capillary/api-documentation/blob/f377ac0/source/includes/_customer.md):
-    # WAIT_FOR_DOWNSTREAM false runs loyalty in the background and returns no sideEffects.
+    # WAIT_FOR_DOWNSTREAM false runs loyalty in the background and returns no sideEffects (the points and the coupon
+    # are still given).
     if not wait_for_downstream:
         side_effects = []
-    elif existing is None and config["registration"].get("welcome_coupon"):
-        side_effects.append(_coupon(cid, now, config))
     return {"createdId": cid, "warnings": warnings, "sideEffects": side_effects}
 
 
@@ -250,7 +256,11 @@ def _enroll(
         points = float(e.get("loyaltyPoints") or 0)
         expiry = parse_date(e.get("tierExpiryDate")) or now + timedelta(days=365)
         state = program_state(pid, tier, points, 0.0, expiry)
-        state |= {"lifetimePoints": points, "redeemed": 0.0, "expired": 0.0}
+        # Fake-only keys: activity.py turns enrolledOn into the CustomerRegistration credit of these points.
+        state |= {"lifetimePoints": points, "redeemed": 0.0, "expired": 0.0, "enrolledOn": now.isoformat()}
+        points_expiry = parse_date(e.get("pointsExpiryDate"))
+        if points_expiry:
+            state["pointsExpiryDate"] = points_expiry.isoformat()
         record["x"]["programs"].append(state)
         if points > 0:
             side_effects.append(
@@ -268,6 +278,17 @@ def _coupon(cid: int, now: datetime, config: dict[str, Any]) -> dict[str, Any]:
         "couponCode": code, "validTill": valid, "description": cfg.get("description", "Welcome Offer"),
         "discountCode": cfg.get("discountCode", "NO_VALUE"), "trimmedCouponCode": code, "type": "coupon",
     }  # fmt: skip
+
+
+def _stored_coupon(coupon: dict[str, Any], now: datetime, config: dict[str, Any]) -> dict[str, Any]:
+    cfg = config["registration"]["welcome_coupon"]
+    series = {
+        "seriesId": cfg.get("seriesId", 840100), "description": coupon["description"],
+        "discountType": cfg.get("discountType", "PERC"), "discountValue": cfg.get("discountValue", 10.0),
+        "discountUpto": cfg.get("discountUpto", 0.0), "maxRedeem": 1,
+    }  # fmt: skip
+    return {"id": coupon["id"], "code": coupon["couponCode"], "created": now.isoformat(),
+            "validTill": coupon["validTill"], "series": series}  # fmt: skip
 
 
 def truthy(value: Any) -> bool:

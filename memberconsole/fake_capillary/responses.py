@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from . import ledger
+from .activity import build_activity
 from .errors import FakeError
 
 EMBEDS = {
@@ -125,6 +127,14 @@ def render_customer(
         ]
     if "points" in opts.embed:
         out["pointsSummary"] = _points_summary(record, programs)
+    if {"expirySchedules", "expiredPoints"} & opts.embed and opts.today is not None:
+        # activity-api.md §3.2 (docs.capillarytech.com/reference/get-customer-details-v2 lists both embeds): the
+        # blocks' shapes are not documented; these are the user-group APIs' (INFERRED there, README here).
+        activity = build_activity(record, org, opts.today)
+        if "expirySchedules" in opts.embed:
+            out["expirySchedules"] = ledger.embed_expiry_schedules(activity, opts.today.date())
+        if "expiredPoints" in opts.embed:
+            out["expiredPoints"] = ledger.embed_expired_points(activity)
     if "subscriptions" in opts.embed:
         out["subscriptionInfo"] = {"subscriptions": copy.deepcopy(x.get("subscriptions") or _subscriptions(x))}
     if lookup or opts.fraud:

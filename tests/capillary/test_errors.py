@@ -13,6 +13,7 @@ from memberconsole.capillary import (
     CapillaryError,
     CapillaryInvalidIdentifierError,
     CapillaryInvalidSourceError,
+    CapillaryNoResultsError,
     CapillaryNotFoundError,
     CapillaryPermissionError,
     CapillaryRateLimitedError,
@@ -253,3 +254,79 @@ def test_transport_exception_is_chained_for_debugging(make_client):
 
     assert isinstance(excinfo.value.__cause__, httpx.ConnectError)
     assert excinfo.value.request_sent is False
+
+
+# activity-api.md's error tables, each with the call that documents it (§1.2
+# docs.capillarytech.com/reference/get-customers-lookup-transactions, §1.3 .../get-transaction-details, §2.1
+# .../get-ledger-information, §3.1 .../get-points-expiry-schedule, §5.1 .../coupon-apis).
+LEDGER = {"identifier_name": "mobile", "identifier_value": "919900000001", "source": "INSTORE"}
+ACTIVITY_CASES = [
+    ("customer_transactions_lookup", LEDGER, 8003, "Source information is missing.", CapillaryInvalidSourceError),
+    ("customer_transactions_lookup", LEDGER, 8130, "Identifiername and value is missing.", CapillaryValidationError),
+    ("customer_transactions_lookup", LEDGER, 816, "Customer not found for organization", CapillaryNotFoundError),
+    ("customer_transactions_lookup", LEDGER, 1011, "Cannot find customer for provided identifier",
+     CapillaryNotFoundError),
+    ("customer_transactions_lookup", LEDGER, 1012, "Cannot find customer with the provided mobile/external ID/email ID",
+     CapillaryNotFoundError),
+    ("customer_transactions_lookup", LEDGER, 1013, "Customer is not registered for the loyalty program",
+     CapillaryValidationError),
+    ("transaction_get", {"transaction_id": 1}, 500, "Unable to retrieve transaction.", CapillaryUnavailableError),
+    ("transaction_get", {"transaction_id": 1}, 605, "Invalid transaction type passed.", CapillaryValidationError),
+    ("transaction_get", {"transaction_id": 1}, 607, "No transaction id passed.", CapillaryValidationError),
+    ("transaction_get", {"transaction_id": 1}, 620, "Transaction id is invalid.", CapillaryNotFoundError),
+    ("transaction_get", {"transaction_id": 1}, 625, "Transaction number does not exist.", CapillaryNotFoundError),
+    ("transaction_get", {"transaction_id": 1}, 667, "Unable to find the transaction ID for this customer.",
+     CapillaryNotFoundError),
+    ("transaction_get", {"transaction_id": 1}, 680, "No transactions of the specific customer were found.",
+     CapillaryNoResultsError),
+    ("transaction_get", {"transaction_id": 1}, 1623, "Transaction type is invalid.", CapillaryValidationError),
+    ("transaction_get", {"transaction_id": 1}, 1624, "Insufficient parameters passed to fetch transaction.",
+     CapillaryValidationError),
+    ("transaction_get", {"transaction_id": 1}, 8015, "No customer found for the given identifiers.",
+     CapillaryNotFoundError),
+    ("points_ledger", LEDGER, 11012, "Invalid userId passed in request", CapillaryNotFoundError),
+    ("points_ledger", LEDGER, 8013, "Lookup, Invalid identifier passed", CapillaryInvalidIdentifierError),
+    ("points_ledger", LEDGER, 11029, "Limit cannot be greater than 100", CapillaryValidationError),
+    ("points_ledger", LEDGER, 11003, "There are no ledger entries present for the given parameters. Try removing "
+     "parameters to widen the search", CapillaryNoResultsError),
+    ("points_ledger", LEDGER, 11007, "Invalid ledgerEntryType passed in request", CapillaryValidationError),
+    ("points_ledger", LEDGER, 11008, "Invalid pointCategoryType passed in request", CapillaryValidationError),
+    ("points_ledger", LEDGER, 9003, "No CPS entry for the given points type.", CapillaryNoResultsError),
+    ("points_ledger", LEDGER, 11028, "Multiple input parameters set.", CapillaryValidationError),
+    ("points_ledger", LEDGER, 11027, "Invalid tillIds: [123]", CapillaryValidationError),
+    ("points_ledger", LEDGER, 11025, 'Till id format exception:For input string: "abc"', CapillaryValidationError),
+    ("points_ledger", LEDGER, 11026, "No tills found for store with store id: 123", CapillaryValidationError),
+    ("points_ledger_balance", LEDGER, 11029, "Limit cannot be greater than 10", CapillaryValidationError),
+    ("points_expiry_schedule", {"customer_id": 1}, 8015, "Customer not found for the given identifiers",
+     CapillaryNotFoundError),
+    ("points_expiry_schedule_lookup", LEDGER, 8003, "Invalid source", CapillaryInvalidSourceError),
+    ("points_expiry_schedule_lookup", LEDGER, 8130, "Lookup,Invalid Params passed", CapillaryValidationError),
+    ("points_expiry_schedule", {"customer_id": 1}, 1216, "The date format used for startDate is not supported.",
+     CapillaryValidationError),
+    ("points_expiry_schedule", {"customer_id": 1}, 1215, "startDate cannot be in past", CapillaryValidationError),
+    ("points_expiry_schedule", {"customer_id": 1}, 1214, "startDate is after endDate", CapillaryValidationError),
+    ("points_expiry_schedule", {"customer_id": 1}, 1217, "endDate cannot be after 100 years from now",
+     CapillaryValidationError),
+    ("points_expiry_schedule", {"customer_id": 1}, 885, "Invalid program id passed", CapillaryValidationError),
+    ("customer_coupons", {"mobile": "919900000001"}, 701,
+     "The customer could not be found. Please check mobile, email, external id passed", CapillaryNotFoundError),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("http_status", [200, 400])
+@pytest.mark.parametrize(("method", "kwargs", "code", "message", "expected"), ACTIVITY_CASES)
+def test_documented_activity_codes_map_to_their_exception(
+    make_client, reply, method, kwargs, code, message, expected, http_status
+):
+    client = make_client(lambda request: reply(http_status, errors_body(code, message), request_id="cap-req-7"))
+
+    with pytest.raises(expected) as excinfo:
+        getattr(client, method)(**kwargs)
+
+    assert type(excinfo.value) is expected
+    assert (excinfo.value.codes, excinfo.value.message, excinfo.value.request_id) == ((code,), message, "cap-req-7")
+
+
+def test_no_results_is_a_not_found_so_generic_handlers_still_catch_it():
+    error = build_error(status_code=400, body=errors_body(11003))
+    assert isinstance(error, CapillaryNotFoundError)

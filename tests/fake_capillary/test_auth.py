@@ -75,3 +75,21 @@ def test_non_json_body_is_400(api):
     response = api.post("/v2/customers", content=b"not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["status"] is False
+
+
+ACTIVITY_READS = [
+    "/v2/customers/900000005/transactions",
+    "/v2/customers/lookup/transactions?source=INSTORE&identifierName=mobile&identifierValue=919845000005",
+    "/v2/transactions/900000005001",
+    "/v2/pointsLedger/getCustomerLedgerInfo?source=INSTORE&identifierName=id&identifierValue=900000005",
+    "/v2/pointsLedger/getCustomerLedgerBalance?source=INSTORE&identifierName=id&identifierValue=900000005",
+    "/v2/customers/900000005/pointsExpirySchedule",
+    "/v2/customers/lookup/pointsExpirySchedule?source=INSTORE&identifierName=mobile&identifierValue=919845000005",
+    "/v2/customers/coupons?mobile=919845000005",
+]
+
+
+def test_activity_endpoints_need_credentials_like_every_v2_call(raw, api):
+    for url in ACTIVITY_READS:
+        assert raw.get(url).status_code == 401, url
+        assert api.get(url).status_code == 200, url

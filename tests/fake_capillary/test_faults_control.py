@@ -141,3 +141,14 @@ def test_health_and_seed(raw):
 
 def test_control_404_for_unknown_endpoint(raw):
     assert raw.get("/__fake__/nothing").status_code == 404
+
+
+def test_faults_apply_to_activity_endpoints_by_template(api, raw):
+    add_fault(raw, path="/v2/customers/{id}/transactions", status=503, count=1)
+    add_fault(raw, path="/v2/pointsLedger/", status=429, count=1, retry_after=2)
+    assert api.get("/v2/customers/900000005/transactions").status_code == 503
+    assert api.get("/v2/customers/900000005/transactions").status_code == 200
+    ledger = {"source": "INSTORE", "identifierName": "id", "identifierValue": "900000005"}
+    limited = api.get("/v2/pointsLedger/getCustomerLedgerBalance", params=ledger)
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "2")
+    assert [e["status"] for e in raw.get("/__fake__/requests").json()["requests"]] == [503, 200, 429]

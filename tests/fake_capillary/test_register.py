@@ -155,6 +155,45 @@ def test_points_and_coupon_side_effects(api, new_customer):
                            "trimmedCouponCode", "type"}  # fmt: skip
 
 
+def test_enrolment_points_are_a_ledger_credit_that_expires_and_the_welcome_coupon_is_listed(api, new_customer):
+    body = new_customer()
+    body["loyaltyProgramEnrollments"] = [
+        {"programId": 469, "tierNumber": 1, "loyaltyPoints": 75, "pointsExpiryDate": "2031-01-31T23:59:59Z"}
+    ]
+    created = api.post("/v2/customers", json=body).json()
+    cid, coupon = created["createdId"], created["sideEffects"][1]
+
+    lookup = {"source": "INSTORE", "identifierName": "id", "identifierValue": str(cid)}
+    ledger = api.get("/v2/pointsLedger/getCustomerLedgerInfo", params=lookup).json()
+    (event,) = ledger["ledgerEntries"]
+    assert event["eventName"] == "CustomerRegistration"
+    assert [(e["ledgerEntryType"], e["points"], e["programId"]) for e in event["entryDetails"]] == [
+        ("OPENING_BALANCE", "0.000", 469), ("CREDIT", "75.000", 469)
+    ]  # fmt: skip
+    schedule = api.get(f"/v2/customers/{cid}/pointsExpirySchedule", params={"programId": 469}).json()
+    assert schedule["expirySchedules"] == [
+        {"points": 75.0, "expiryDate": "2031-01-31", "expiryDateISO": "2031-01-31T00:00:00Z", "programId": 469,
+         "pointsType": "customer_promotions", "expiryType": "fixed"}
+    ]  # fmt: skip
+    (listed,) = api.get("/v2/customers/coupons", params={"id": cid}).json()["entity"]["customers"][0]["coupons"]
+    assert (listed["id"], listed["code"], listed["validTillDateTime"]) == (
+        coupon["id"], coupon["couponCode"], coupon["validTill"]
+    )  # fmt: skip
+    assert (listed["description"], listed["redemptionsLeft"]) == ("Welcome Offer - 10% flat discount", 1)
+    assert api.get(f"/v2/customers/{cid}/transactions").json()["pagination"]["total"] == 0
+
+
+def test_no_welcome_coupon_when_switched_off_but_still_one_without_waiting_for_downstream(api, raw, new_customer):
+    waited_not = api.post("/v2/customers", json=new_customer(), headers={"WAIT_FOR_DOWNSTREAM": "false"}).json()
+    raw.post("/__fake__/config", json={"registration": {"welcome_coupon": None}})
+    off = api.post("/v2/customers", json=new_customer(mobile="919900000002", email="two@example.com")).json()
+
+    def listed(cid):
+        return api.get("/v2/customers/coupons", params={"id": cid}).json()["entity"]["pagination"]["total"]
+
+    assert (listed(waited_not["createdId"]), listed(off["createdId"])) == (1, 0)
+
+
 def test_zero_points_give_no_points_side_effect(api, new_customer):
     body = new_customer()
     body["loyaltyProgramEnrollments"] = [{"programId": 469, "tierNumber": 1, "loyaltyPoints": 0}]

@@ -52,3 +52,20 @@ def test_clear_and_reset_empty_the_log(app):
     app.request_log.append({"n": 2})
     app.store.reset()
     assert app.request_log.entries() == []
+
+
+def test_activity_lookups_and_coupon_identifiers_are_redacted_in_the_log(api, app):
+    api.get("/v2/customers/coupons", params={"mobile": "919845000006", "status": "ACTIVE"})
+    api.get("/v2/customers/coupons", params={"email": "aiko.tanaka@example.com"})
+    api.get("/v2/customers/coupons", params={"external_id": "12341234"})
+    api.get(
+        "/v2/pointsLedger/getCustomerLedgerInfo",
+        params={"source": "INSTORE", "identifierName": "mobile", "identifierValue": "34600000003"},
+    )
+    queries = [e["query"] for e in app.request_log.entries()]
+    assert queries == [
+        {"mobile": "***", "status": "ACTIVE"},
+        {"email": "***"},
+        {"external_id": "***"},
+        {"source": "INSTORE", "identifierName": "mobile", "identifierValue": "***"},
+    ]

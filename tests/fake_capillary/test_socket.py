@@ -47,3 +47,24 @@ def test_cli_port_zero_prints_listening_line(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_one_client_reuses_one_connection_across_answers_of_every_kind(tmp_path, basic_auth):
+    srv, base_url = serve_in_thread(db_path=tmp_path / "keepalive.sqlite3")
+    try:
+        with httpx.Client(base_url=base_url, headers={"Authorization": basic_auth()}) as client:
+            ok = client.get("/v2/customers/566881933", params={"source": "INSTORE"})
+            not_found = client.get("/v2/nowhere")
+            unauthenticated = client.post("/v2/customers", json={"profiles": []}, headers={"Authorization": "Basic x"})
+            client.post("/__fake__/faults", json={"path": "/v2/extendedFields", "status": 503})
+            faulted = client.get("/v2/extendedFields")
+            again = client.get("/v2/customers/566881933", params={"source": "INSTORE"})
+        statuses = [r.status_code for r in (ok, not_found, unauthenticated, faulted, again)]
+        assert statuses == [200, 404, 401, 503, 200]
+        assert ok.http_version == "HTTP/1.1"
+        assert all(r.headers["Content-Length"] == str(len(r.content)) for r in (ok, not_found, faulted))
+        assert again.json() == ok.json()
+        assert srv.connections_accepted == 1
+    finally:
+        srv.shutdown()
+        srv.server_close()
