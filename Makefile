@@ -28,14 +28,16 @@ chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium; }
 
-## make run: the embedded default (fake Capillary + SQLite), with demo data and a demo login.
+## make run: the embedded default (fake Capillary + SQLite + a task worker), with demo data and demo logins.
 run: install
 	DEBUG=True $(PY) manage.py migrate --noinput
 	DEBUG=True $(PY) manage.py seed_fake_capillary
-	@DEBUG=True $(PY) manage.py sync_capillary_config | tail -2
+	@DEBUG=True LOG_LEVEL=WARNING $(PY) manage.py sync_capillary_config | tail -2
 	@DEBUG=True $(PY) manage.py ensure_demo_agents
-	@echo "Member Console: http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	DEBUG=True $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Member Console: http://$(HOST):$(PORT)/  with a task worker for bulk lookups (Ctrl+C stops both)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  DEBUG=True $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	  DEBUG=True $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install everything, lint, then the whole suite (unit, contract and browser tests).
 test: install-dev chromium

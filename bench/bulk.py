@@ -45,7 +45,7 @@ def bench_bulk(*, ids: int, latency_ms: int, rounds: int) -> dict:
     import httpx
     from django.contrib.auth import get_user_model
 
-    from memberconsole.bulk import services
+    from memberconsole.bulk import runner, services
     from memberconsole.bulk.models import BulkJob
     from memberconsole.capillary import CapillaryBasicAuth, CapillaryClient
     from memberconsole.capillary.factory import FAKE_PASSWORD, FAKE_USERNAME, user_agent
@@ -73,7 +73,7 @@ def bench_bulk(*, ids: int, latency_ms: int, rounds: int) -> dict:
             http.delete(f"{base_url}/__fake__/requests")
             t0 = time.perf_counter()
             job = services.bulk_job_create(agent=agent, entries=customer_ids, source="Benchmark")
-            services.bulk_job_run(job_id=job.pk, client=client)
+            runner.bulk_job_run(job_id=job.pk, client=client)
             bulk_times.append(time.perf_counter() - t0)
             job.refresh_from_db()
             assert job.counts == {"found": ids}, job.counts

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks_db",
     "axes",
     "memberconsole.core",
     "memberconsole.customers",
@@ -99,6 +100,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DATABASES["default"]["
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://memberconsole")}
+
+# Background work (bulk lookups) on Django's task framework with django-tasks-db's database backend: the tasks live in
+# the database (PostgreSQL in production, where several workers on several machines take tasks with SKIP LOCKED; SQLite
+# in the embedded default). Run workers with `python manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,4 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
-BULK_RUN_INLINE = True  # bulk lookups run inside the request, so tests are deterministic
+# Tasks run as they are enqueued, inside the request, so tests are deterministic; the worker tests
+# (tests/bulk/test_worker.py) run real db_worker processes on the database backend.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

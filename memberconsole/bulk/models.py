@@ -9,8 +9,10 @@ from django.utils import timezone
 
 # Results stay available to the agent for this long (then hidden and purged).
 RETENTION = timedelta(hours=24)
-# A running job whose thread has not written for this long died with its process (server restart).
-STALE_AFTER = timedelta(minutes=2)
+# A running job whose runner has not written its heartbeat for this long died with its worker (runner.py).
+STALE_AFTER = timedelta(seconds=30)
+# A queued job no worker has started for this long: the page says no worker seems to be running.
+UNSTARTED_AFTER = timedelta(minutes=2)
 
 
 class BulkJob(models.Model):
@@ -25,8 +27,10 @@ class BulkJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # Written with every progress batch: a heartbeat for telling a dead thread from a slow one.
+    # The runner's heartbeat (every few seconds, and with every progress batch): a dead worker's job goes stale.
     updated_at = models.DateTimeField(default=timezone.now)
+    # The runner that holds the job; a takeover gives it a new one, and the old runner's writes stop.
+    runner = models.CharField(max_length=32, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
@@ -48,16 +52,16 @@ class BulkJob(models.Model):
         return f"bulk lookup {self.pk} ({self.status}, {self.processed}/{self.total})"
 
     @property
-    def is_interrupted(self) -> bool:
-        """Queued or running, but nothing written for a while: its thread died (e.g. a server restart)."""
+    def is_waiting_for_worker(self) -> bool:
+        """Queued (or handed back after its worker died) and no worker has picked it up for a while."""
         if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
             return False
-        return timezone.now() - self.updated_at > STALE_AFTER
+        return timezone.now() - self.updated_at > UNSTARTED_AFTER
 
     @property
     def is_active(self) -> bool:
-        """Still being worked on by a live thread."""
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.is_interrupted
+        """Queued or running: a worker has it, or will take it."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def percent(self) -> int:

@@ -1,5 +1,6 @@
 """Reads for bulk lookup: the agent's recent jobs, one job, its counts, its rows (masked as the viewer may see)."""
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,6 +8,7 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
+from memberconsole.core.budget import bulk_rate_per_minute
 from memberconsole.core.masking import can_see_contact, mask_email, mask_mobile
 
 from .models import RETENTION, BulkJob, BulkRow
@@ -169,3 +171,42 @@ def bulk_job_csv_rows(*, job: BulkJob, reveal_contact: bool) -> Iterator[list[st
                 view.email,
             )
         ]
+
+
+# The APIs a bulk job calls (the budget's names): customer IDs 100 to a call, identifiers one lookup each.
+BULK_API = "POST /v2/bulk/getCustomers"
+LOOKUP_API = "GET /v2/customers/lookup/customerDetails"
+IDS_PER_CALL = 100
+
+
+def _minutes(calls_by_api: dict[str, int]) -> float:
+    return max(calls / bulk_rate_per_minute(api=api) for api, calls in calls_by_api.items()) if calls_by_api else 0
+
+
+def _duration(minutes: float) -> str:
+    if minutes < 1:
+        return "under a minute"
+    rounded = math.ceil(minutes)
+    return f"about {rounded} minute{'s' if rounded != 1 else ''}"
+
+
+def bulk_pace(*, max_entries: int) -> str:
+    """How fast bulk lookups go at Capillary's current budget, said before a list is submitted."""
+    rate = bulk_rate_per_minute(api=LOOKUP_API)
+    minutes = _minutes({LOOKUP_API: max_entries})
+    return (
+        f"At Capillary's current budget: {_duration(minutes)} for {max_entries:,} lookups at {rate:,} a minute "
+        f"(customer IDs go faster, {IDS_PER_CALL} to a call). Bulk lookups use what agents leave: searches go first."
+    )
+
+
+def bulk_job_estimate(*, job: BulkJob) -> str:
+    """Roughly how long the rest of a queued or running job takes at the current budget, in words."""
+    pending = list(job.rows.filter(status=BulkRow.Status.PENDING).values_list("input", flat=True)[: job.total])
+    if not pending:
+        return ""
+    ids = sum(1 for text in pending if text.strip().isdigit())
+    minutes = _minutes({BULK_API: math.ceil(ids / IDS_PER_CALL), LOOKUP_API: len(pending) - ids})
+    return (
+        f"{_duration(minutes)} left for {len(pending):,} lookups at {bulk_rate_per_minute(api=LOOKUP_API):,} a minute"
+    )

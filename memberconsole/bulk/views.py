@@ -57,21 +57,25 @@ def bulk_lookup(request: HttpRequest) -> HttpResponse:
                     action=Action.BULK_RUN, request=request, outcome="refused", details={"entries": len(entries)}
                 )
                 return _lookup_page(request, form, max_entries, status=429)
-            job = services.bulk_job_create(agent=request.user, entries=entries, source=form.cleaned_data["source"])
+            job = services.bulk_job_submit(agent=request.user, entries=entries, source=form.cleaned_data["source"])
             audit_record(
                 action=Action.BULK_RUN,
                 request=request,
                 outcome="started",
                 details={"entries": len(entries), "job": str(job.pk)},
             )
-            services.bulk_job_start(job=job)
             return redirect("customers:bulk_job", job_id=job.pk)
         status = 400
     return _lookup_page(request, form, max_entries, status=status)
 
 
 def _lookup_page(request: HttpRequest, form: BulkLookupForm, max_entries: int, *, status: int) -> HttpResponse:
-    context = {"form": form, "jobs": selectors.bulk_jobs_recent(agent=request.user), "max_entries": max_entries}
+    context = {
+        "form": form,
+        "jobs": selectors.bulk_jobs_recent(agent=request.user),
+        "max_entries": max_entries,
+        "pace": selectors.bulk_pace(max_entries=max_entries),
+    }
     return TemplateResponse(request, "bulk/lookup.html", context, status=status)
 
 
@@ -83,7 +87,7 @@ def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
     job = _job_or_404(request, job_id)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "resume" and (job.is_interrupted or job.status == BulkJob.Status.FAILED):
+        if action == "resume" and (job.is_waiting_for_worker or job.status == BulkJob.Status.FAILED):
             services.bulk_job_resume(job=job)
         elif action == "retry_errors" and job.status == BulkJob.Status.DONE:
             services.bulk_job_retry_errors(job=job)
@@ -91,7 +95,7 @@ def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
     polling = request.htmx and request.htmx.target == PROGRESS_PARTIAL
     if job.is_active:
         template = f"bulk/job.html#{PROGRESS_PARTIAL}" if polling else "bulk/job.html"
-        return TemplateResponse(request, template, {"job": job})
+        return TemplateResponse(request, template, {"job": job, "estimate": selectors.bulk_job_estimate(job=job)})
     if polling:
         return HttpResponseClientRefresh()  # finished (or stopped): reload into the table
     reveal = can_see_contact(request.user)

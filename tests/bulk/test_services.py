@@ -1,7 +1,6 @@
 """Bulk lookup services against the in-process fake Capillary (and a MockTransport for shapes the fake never sends)."""
 
 import json
-import threading
 import time
 from datetime import timedelta
 
@@ -10,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from memberconsole.bulk import services
+from memberconsole.bulk import resolver, runner, services, tasks
 from memberconsole.bulk.models import BulkJob, BulkRow
 from memberconsole.capillary import CapillaryBasicAuth, CapillaryClient
 from memberconsole.capillary.factory import FAKE_BASE_URL, FAKE_PASSWORD, FAKE_USERNAME, build_capillary_client
@@ -25,11 +24,11 @@ def upstream(fake_http, *, path="/v2/"):
 
 
 def run(agent, entries, *, client=None) -> BulkJob:
-    job = services.bulk_job_create(agent=agent, entries=entries, source="Pasted list")
     if client is None:
-        services.bulk_job_start(job=job)
+        job = services.bulk_job_submit(agent=agent, entries=entries, source="Pasted list")  # runs: immediate backend
     else:
-        services.bulk_job_run(job_id=job.pk, client=client)
+        job = services.bulk_job_create(agent=agent, entries=entries, source="Pasted list")
+        runner.bulk_job_run(job_id=job.pk, client=client)
     job.refresh_from_db()
     return job
 
@@ -235,24 +234,64 @@ def test_capillary_never_sees_names_or_inputs_in_logs(agent, capillary, caplog):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_background_thread_runs_the_job(agent, capillary, settings):
-    settings.BULK_RUN_INLINE = False
-    job = services.bulk_job_create(agent=agent, entries=["566881933", "900000001"], source="Pasted list")
-    thread = services.bulk_job_start(job=job)
-    assert isinstance(thread, threading.Thread)
-    assert thread.daemon
-    thread.join(timeout=30)
+def test_a_submitted_job_and_its_watch_are_queued_together_and_a_worker_runs_it(agent, capillary, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = services.bulk_job_submit(agent=agent, entries=["566881933", "900000001"], source="Pasted list")
+    assert job.status == BulkJob.Status.QUEUED
+    queued = sorted(t.task_path.rsplit(".", 1)[1] for t in DBTaskResult.objects.all())
+    assert queued == ["run_bulk_job", "watch_bulk_job"]
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0")
     job.refresh_from_db()
     assert job.status == BulkJob.Status.DONE
     assert job.counts == {"found": 2}
 
 
-def test_a_job_whose_thread_died_shows_as_interrupted_and_can_resume(agent, capillary):
-    job = services.bulk_job_create(agent=agent, entries=["566881933", "900000001"], source="Pasted list")
-    BulkJob.objects.filter(pk=job.pk).update(status="running", updated_at=timezone.now() - timedelta(minutes=3))
+def test_the_watch_takes_over_a_job_whose_worker_died_and_it_carries_on_from_the_resolved_rows(
+    agent, capillary, fake_http
+):
+    job = services.bulk_job_create(agent=agent, entries=["566881933", "900000001", "565261498"], source="Pasted list")
+    first = job.rows.get(position=1)
+    BulkRow.objects.filter(pk=first.pk).update(status="found", customer_id=566881933, name="Done before")
+    BulkJob.objects.filter(pk=job.pk).update(
+        status="running", runner="dead-worker", processed=1, updated_at=timezone.now() - timedelta(seconds=40)
+    )
+    fake_http.delete("/__fake__/requests")
+    assert tasks.watch_bulk_job.call(str(job.pk)) == "watching"  # took it over: the (immediate) worker ran it
     job.refresh_from_db()
-    assert job.is_interrupted
-    assert not job.is_active
+    assert (job.status, job.counts) == ("done", {"found": 3})
+    assert job.rows.get(position=1).name == "Done before"  # not looked up again
+    assert len(upstream(fake_http)) == 1  # the two rows left, in one bulk call
+    assert job.rows.count() == 3  # every row once
+
+
+def test_the_watch_leaves_a_live_job_alone_and_stops_when_it_is_done(agent, capillary, fake_http):
+    job = services.bulk_job_create(agent=agent, entries=["566881933"], source="Pasted list")
+    BulkJob.objects.filter(pk=job.pk).update(status="running", runner="alive", updated_at=timezone.now())
+    fake_http.delete("/__fake__/requests")
+    assert tasks.watch_bulk_job.call(str(job.pk)) == "watching"
+    assert BulkJob.objects.get(pk=job.pk).runner == "alive"
+    assert upstream(fake_http) == []
+    BulkJob.objects.filter(pk=job.pk).update(status="done")
+    assert tasks.watch_bulk_job.call(str(job.pk)) == "finished"
+
+
+def test_a_runner_that_was_taken_over_stops_writing(agent, capillary):
+    job = services.bulk_job_create(agent=agent, entries=["566881933"], source="Pasted list")
+    token = runner.claim(job.pk)
+    BulkJob.objects.filter(pk=job.pk).update(runner="the-new-runner")
+    heartbeat = runner._Heartbeat(job.pk, token)
+    writer = runner._ProgressWriter(job=job, runner=token, processed=0, heartbeat=heartbeat)
+    writer.add(list(job.rows.all()))
+    with pytest.raises(runner.Superseded):
+        writer.flush(force=True)
+    assert not runner._beat(job.pk, token)
+
+
+def test_a_failed_job_can_resume(agent, capillary):
+    job = services.bulk_job_create(agent=agent, entries=["566881933", "900000001"], source="Pasted list")
+    BulkJob.objects.filter(pk=job.pk).update(status="failed")
     services.bulk_job_resume(job=job)
     job.refresh_from_db()
     assert (job.status, job.counts) == ("done", {"found": 2})
@@ -262,7 +301,7 @@ def test_a_live_running_job_is_not_started_twice(agent, capillary, fake_http):
     job = services.bulk_job_create(agent=agent, entries=["566881933"], source="Pasted list")
     BulkJob.objects.filter(pk=job.pk).update(status="running", updated_at=timezone.now())
     fake_http.delete("/__fake__/requests")
-    services.bulk_job_run(job_id=job.pk)
+    runner.bulk_job_run(job_id=job.pk)
     assert upstream(fake_http) == []
 
 
@@ -277,7 +316,7 @@ def test_jobs_older_than_a_day_are_purged_by_the_command(agent, capillary):
 
 def test_identifier_lookups_run_several_at_a_time_but_bounded(agent, capillary, fake_http):
     fake_http.post("/__fake__/faults", json={"path": "/v2/customers/lookup", "delay_ms": 200, "count": None})
-    emails = [f"nobody{n}@example.com" for n in range(2 * services.LOOKUP_WORKERS)]
+    emails = [f"nobody{n}@example.com" for n in range(2 * resolver.LOOKUP_WORKERS)]
     started = time.perf_counter()
     job = run(agent, emails)
     elapsed = time.perf_counter() - started

@@ -285,19 +285,26 @@ class TestProgress:
         response = agent_client.get(f"{BULK_URL}{job.pk}/result.csv", follow=True)
         assert "still being looked up" in text(response)
 
-    def test_interrupted_job_offers_to_look_up_the_rest(self, agent_client, agent, capillary):
-        job = self.make_running_job(
-            agent,
-        )
+    def test_a_job_no_worker_has_touched_for_minutes_says_so_and_keeps_polling(self, agent_client, agent, capillary):
+        job = self.make_running_job(agent)
         BulkJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
         body = text(agent_client.get(f"{BULK_URL}{job.pk}/"))
-        assert "Interrupted." in body
-        assert "hx-trigger" not in body
-        assert "Interrupted" in text(agent_client.get(BULK_URL))
+        assert "No worker has worked on this lookup for a few minutes" in body
+        assert "hx-trigger" in body  # it carries on when a worker takes it over: keep showing progress
+        assert ">Waiting</span>" in text(agent_client.get(BULK_URL))
         response = agent_client.post(f"{BULK_URL}{job.pk}/", {"action": "resume"})
         assert response.status_code == 302
         job.refresh_from_db()
         assert (job.status, job.counts) == ("done", {"found": 3})
+
+    def test_the_page_says_how_long_a_job_takes_at_the_current_budget(self, client, agent, supervisor, capillary):
+        client.force_login(supervisor)
+        assert "about 7 minutes for 5,000 lookups at 800 a minute" in text(client.get(BULK_URL))
+        agent_client = client
+        agent_client.force_login(agent)
+        assert "under a minute for 500 lookups at 800 a minute" in text(agent_client.get(BULK_URL))
+        job = self.make_running_job(agent)
+        assert "under a minute left for 3 lookups at 800 a minute" in text(agent_client.get(f"{BULK_URL}{job.pk}/"))
 
     def test_retry_button_looks_up_rows_with_errors_again(self, agent_client, capillary, fake_http):
         fake_http.post("/__fake__/faults", json={"path": "/v2/bulk/", "status": 503, "count": None})
