@@ -105,6 +105,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://memberconsole
 # the database (PostgreSQL in production, where several workers on several machines take tasks with SKIP LOCKED; SQLite
 # in the embedded default). Run workers with `python manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A bulk job's runner writes a heartbeat every BULK_HEARTBEAT_SECONDS; a watch task looks every BULK_WATCH_SECONDS and
+# hands a job whose heartbeat is BULK_STALE_SECONDS old to a live worker (a dead worker's job moves within a minute).
+BULK_HEARTBEAT_SECONDS = env.float("BULK_HEARTBEAT_SECONDS", default=5.0)
+BULK_WATCH_SECONDS = env.float("BULK_WATCH_SECONDS", default=20.0)
+BULK_STALE_SECONDS = env.float("BULK_STALE_SECONDS", default=30.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,7 +10,7 @@ from django.utils import timezone
 # Results stay available to the agent for this long (then hidden and purged).
 RETENTION = timedelta(hours=24)
 # A running job whose runner has not written its heartbeat for this long died with its worker (runner.py).
-STALE_AFTER = timedelta(seconds=30)
+STALE_AFTER = timedelta(seconds=settings.BULK_STALE_SECONDS)
 # A queued job no worker has started for this long: the page says no worker seems to be running.
 UNSTARTED_AFTER = timedelta(minutes=2)
 

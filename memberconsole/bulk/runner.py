@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 # Progress is written at most this often while lookups complete (seconds).
 PROGRESS_INTERVAL = 0.5
 # The runner's heartbeat on the job, written even while it waits for Capillary's rate budget.
-HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_SECONDS = settings.BULK_HEARTBEAT_SECONDS
 
 
 class Superseded(Exception):

@@ -4,6 +4,7 @@ watch it so that a job whose worker died is taken over by a live one within a mi
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 # How often a job's watch looks at its heartbeat. With STALE_AFTER (30 s) a dead worker's job is taken over within
 # STALE_AFTER + WATCH_EVERY, under a minute.
-WATCH_EVERY = timedelta(seconds=20)
+WATCH_EVERY = timedelta(seconds=settings.BULK_WATCH_SECONDS)
 
 
 @task()
