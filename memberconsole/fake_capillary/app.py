@@ -180,6 +180,10 @@ class FakeCapillary:
             headers["Retry-After"] = str(fault["retry_after"])
         if fault.get("malformed"):
             return int(fault.get("status") or 200), b'{"data": [{"entity": {"id": 1, <html>upstream reset', headers
+        if fault.get("raw_body") is not None:
+            # Something that is not Capillary answering: a proxy's HTML error page, or an empty body.
+            headers["Content-Type"] = str(fault.get("content_type") or "text/html; charset=utf-8")
+            return int(fault.get("status") or 200), str(fault["raw_body"]).encode("utf-8"), headers
         if fault.get("timeout"):
             status = int(fault.get("status") or 504)
             return status, errors.envelope([errors.item(status, errors.STATUS_MESSAGES.get(status, ""))]), headers

@@ -14,7 +14,7 @@ from .wsgi import VERSION, Request, Response
 
 FAULT_DEFAULTS: dict[str, Any] = {
     "path": None, "method": None, "status": None, "delay_ms": 0, "timeout": False, "malformed": False, "count": 1,
-    "when": "before", "retry_after": None, "body": None,
+    "when": "before", "retry_after": None, "body": None, "raw_body": None, "content_type": None,
 }  # fmt: skip
 
 

@@ -65,8 +65,9 @@ def send(
         payload = b""
     else:
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    content_type = headers.pop("Content-Type", "application/json; charset=utf-8")
     out = [
-        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Type", content_type),
         ("Content-Length", str(len(payload))),
         ("X-Cap-Requestid", req.request_id),
         ("X-Fake-Capillary-Version", VERSION),

@@ -56,6 +56,7 @@ class RegistrationOutcome:
     field_errors: dict[str, str] = field(default_factory=dict)
     form_error: str = ""
     existing: DuplicateMatch | None = None
+    status: int = 200  # the page's HTTP status: 502, 503 or 504 when Capillary failed, the form shown again filled
 
     @property
     def registered(self) -> bool:
@@ -185,7 +186,7 @@ def _settle_uncertain(
     if exc.status_code is None and not exc.request_sent:
         # Refused, unreachable or timed out connecting: the request never left, nothing can have been registered.
         _finish(attempt, RegistrationAttempt.NOT_SENT, request_id=request_id)
-        return RegistrationOutcome(attempt=attempt, form_error=NOT_REACHED)
+        return RegistrationOutcome(attempt=attempt, form_error=NOT_REACHED, status=_status(exc))
     try:
         match = next(
             (
@@ -197,10 +198,10 @@ def _settle_uncertain(
         )
     except cap.CapillaryError as lookup_exc:
         _finish(attempt, RegistrationAttempt.UNKNOWN, request_id=request_id or lookup_exc.request_id or "")
-        return RegistrationOutcome(attempt=attempt, form_error=UNCHECKED)
+        return RegistrationOutcome(attempt=attempt, form_error=UNCHECKED, status=_status(exc))
     if match is None:
         _finish(attempt, RegistrationAttempt.NOT_SENT, request_id=request_id)
-        return RegistrationOutcome(attempt=attempt, form_error=CHECKED_NOT_REGISTERED)
+        return RegistrationOutcome(attempt=attempt, form_error=CHECKED_NOT_REGISTERED, status=_status(exc))
     _finish(
         attempt,
         RegistrationAttempt.REGISTERED,
@@ -228,9 +229,15 @@ def _refused(
             f"Capillary refused the registration: {exc.message}. Nothing was registered and everything you typed "
             "is still here. Administrators have been told the registration settings may be out of date."
         )
-    else:
-        message = f"{translate_error(exc).message} Nothing was registered; everything you typed is still here."
-    return RegistrationOutcome(attempt=attempt, form_error=message)
+        return RegistrationOutcome(attempt=attempt, form_error=message)
+    message = f"{translate_error(exc).message} Nothing was registered; everything you typed is still here."
+    return RegistrationOutcome(attempt=attempt, form_error=message, status=_status(exc))
+
+
+def _status(exc: cap.CapillaryError) -> int:
+    """The page's status when Capillary failed: 504 timed out, 502 answered nonsense or refused us, 503 down or busy."""
+    error = translate_error(exc)
+    return getattr(error, "status_code", 502)
 
 
 def _field_for(exc: cap.CapillaryError, config: RegistrationSettings) -> str:
@@ -292,6 +299,7 @@ class Submission:
     confirm: DuplicateMatch | None = None
     attempt: RegistrationAttempt | None = None
     next_token: uuid.UUID | None = None  # the token the re-shown form must carry
+    status: int = 200  # 502, 503 or 504 when Capillary failed (the form comes back filled either way)
 
 
 def _token_history(*, token: uuid.UUID, agent, data: RegistrationData) -> tuple[uuid.UUID, Submission | None]:
@@ -327,8 +335,8 @@ def _duplicates_check(
         matches = {
             FIELD_FOR_IDENTIFIER[m.identifier]: m for m in identifier_owners(data=data, client=client)
         }  # checked on submit, not only on leaving a field
-    except cap.CapillaryError:
-        return Submission(form_error=CANNOT_CHECK, next_token=token)
+    except cap.CapillaryError as exc:
+        return Submission(form_error=CANNOT_CHECK, next_token=token, status=_status(exc))
     blocking = {f: m for f, m in matches.items() if m.in_same_source}
     if blocking:
         return Submission(
@@ -380,6 +388,7 @@ def registration_submit(
     return Submission(
         field_errors=outcome.field_errors,
         form_error=outcome.form_error,
+        status=outcome.status,
         duplicates=duplicates,
         attempt=outcome.attempt,
         next_token=retry_token(outcome.attempt.token),

@@ -30,13 +30,15 @@ def _masked(match: DuplicateMatch | None, mask) -> DuplicateMatch | None:
     return dataclasses.replace(match, value=mask.value(match.identifier, match.value)) if match else None
 
 
-def _render(request: HttpRequest, form: RegistrationForm, *, duplicates=None, confirm=None, **context) -> HttpResponse:
-    # Always 200: the page holds what the agent typed, and a proxy may replace the body of a 4xx/5xx answer.
+def _render(
+    request: HttpRequest, form: RegistrationForm, *, duplicates=None, confirm=None, status: int = 200, **context
+) -> HttpResponse:
+    # The form always comes back filled with what the agent typed; the status says when Capillary failed (502-504).
     mask = contact_mask_for(request.user)
     duplicates = duplicates or {}
     checks = [(form[name], _masked(duplicates.get(name), mask)) for name in form.identifier_fields]
     context = {"form": form, "identifier_checks": checks, "confirm": _masked(confirm, mask), **context}
-    response = TemplateResponse(request, "registration/register.html", context)
+    response = TemplateResponse(request, "registration/register.html", context, status=status)
     if request.method == "POST":
         response["Cache-Control"] = "no-store"  # may name an existing customer
     return response
@@ -106,6 +108,7 @@ def customer_register(request: HttpRequest) -> HttpResponse:
         duplicates=result.duplicates,
         confirm=result.confirm,
         new_token=result.next_token,
+        status=result.status,
     )
 
 

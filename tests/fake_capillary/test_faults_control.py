@@ -152,3 +152,16 @@ def test_faults_apply_to_activity_endpoints_by_template(api, raw):
     limited = api.get("/v2/pointsLedger/getCustomerLedgerBalance", params=ledger)
     assert (limited.status_code, limited.headers["Retry-After"]) == (429, "2")
     assert [e["status"] for e in raw.get("/__fake__/requests").json()["requests"]] == [503, 200, 429]
+
+
+def test_a_raw_body_fault_answers_like_a_proxy_not_like_capillary(fake_http):
+    fake_http.post(
+        "/__fake__/faults", json={"path": "/v2/", "status": 502, "raw_body": "<html><h1>Bad Gateway</h1></html>"}
+    )
+    response = fake_http.get("/v2/customers/566881933", params={"source": "ALL"})
+    assert response.status_code == 502
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.text == "<html><h1>Bad Gateway</h1></html>"
+    fake_http.post("/__fake__/faults", json={"path": "/v2/", "status": 200, "raw_body": ""})
+    empty = fake_http.get("/v2/customers/566881933", params={"source": "ALL"})
+    assert (empty.status_code, empty.content) == (200, b"")
