@@ -53,7 +53,8 @@ REDIS_URL ?= redis://127.0.0.1:6379/3
 test-production-profile: install-dev
 	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2).close(); socket.create_connection(('127.0.0.1', 6379), 2).close()" 2>/dev/null; then \
 	  echo "Production profile: PostgreSQL and Redis on 127.0.0.1"; \
-	  DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL) $(VENV)/bin/pytest -q tests/core tests/customers tests/registration tests/bulk; \
+	  DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL) $(VENV)/bin/pytest -q tests/core tests/customers tests/registration \
+	    tests/bulk tests/test_fault_matrix.py tests/test_fuzz.py; \
 	else echo "Production profile NOT tested: no PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379"; fi
 
 lint: install-dev

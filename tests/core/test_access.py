@@ -58,6 +58,7 @@ def sample_objects(owner):
         agent=owner, source="INSTORE", status=RegistrationAttempt.REGISTERED, customer_id=566881933
     )
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_tasks_db.models import DBTaskResult
 
     return {
         "auth.group": agent_group.pk,
@@ -72,6 +73,9 @@ def sample_objects(owner):
         "axes.accessattempt": AccessAttempt.objects.create(username="x", failures_since_start=1).pk,
         "axes.accesslog": AccessLog.objects.create(username="x").pk,
         "axes.accessfailurelog": AccessFailureLog.objects.create(username="x").pk,
+        "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}}, task_path="memberconsole.bulk.tasks.run_bulk_job"
+        ).pk,
         "token": attempt.token,
         "job": BulkJob.objects.create(agent=owner, total=0, status=BulkJob.Status.DONE).pk,
     }
