@@ -97,6 +97,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DATABASES["default"]["ENGINE"].endswith("sqlite3") else 0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default has concurrent writers (the web server's threads, the task worker): write-ahead logging so
+    # reads never wait, writes that take their lock up front and wait for it rather than fail (Django's SQLite notes).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://memberconsole")}
@@ -202,6 +208,8 @@ REVEAL_MINUTES = env.int("REVEAL_MINUTES", default=5)
 RATE_LIMITS = {
     "search": (env.int("SEARCH_PER_MINUTE", default=60), env.int("SEARCH_PER_HOUR", default=600)),
     "view": (env.int("VIEW_PER_MINUTE", default=60), env.int("VIEW_PER_HOUR", default=600)),
+    # The customer page's activity area (transactions, ledger, expiry, coupons: four loads per page, then paging).
+    "activity": (env.int("ACTIVITY_PER_MINUTE", default=300), env.int("ACTIVITY_PER_HOUR", default=3000)),
 }
 BULK_MAX_ENTRIES = {
     "agent": env.int("BULK_MAX_ENTRIES", default=500),

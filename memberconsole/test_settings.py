@@ -17,3 +17,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
 # Tasks run as they are enqueued, inside the request, so tests are deterministic; the worker tests
 # (tests/bulk/test_worker.py) run real db_worker processes on the database backend.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# A file, not SQLite's shared in-memory database: the browser tests' live server answers the customer page's activity
+# parts in parallel threads, and an in-memory database refuses a second writer outright ("database table is locked")
+# where a file waits for the lock, as the embedded default does.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.mkdtemp(prefix="mc-db-"), "test.sqlite3")}  # noqa: F405

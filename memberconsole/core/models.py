@@ -17,6 +17,7 @@ class AuditEntry(models.Model):
     class Action(models.TextChoices):
         SEARCH = "search", "Search"
         VIEW = "view", "Customer viewed"
+        ACTIVITY = "activity", "Customer activity viewed"
         REVEAL = "reveal", "Contact details revealed"
         REGISTER = "register", "Registration"
         BULK_RUN = "bulk_run", "Bulk lookup run"

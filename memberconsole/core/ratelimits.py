@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 WINDOWS = (("minute", 60), ("hour", 3600))
-ACTION_WORDS = {"search": "searches", "view": "customer pages"}
+ACTION_WORDS = {"search": "searches", "view": "customer pages", "activity": "activity loads"}
 
 
 @dataclass(frozen=True, slots=True)

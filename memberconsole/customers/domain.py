@@ -202,3 +202,115 @@ class SearchHit:
     registered_at: datetime | date | str | None = None
     merged_into: int | None = None  # the row's account was merged into this customer
     note: str = ""  # why the row has no details (merged, deleted, not returned)
+
+
+# ---------------------------------------------------------------------------------------------------- activity
+# "Where are my points?": transactions, the points ledger, expiring points and coupons (customers/activity.py).
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillRow:
+    """One transaction in the list: a purchase, a return, or a bill that is not for loyalty."""
+
+    id: int
+    kind: str  # REGULAR, RETURN, NOT_INTERESTED, ... (for the detail call's `type`)
+    kind_words: str  # "Purchase", "Return (line items)", "Not for loyalty"
+    tone: str
+    billed_at: datetime | date | str | None
+    bill_number: str
+    store: str
+    amount: Decimal | None
+    points: Decimal | None  # earned (positive) or taken back (negative); None when not returned
+    returns_bill: str  # a return: the bill it returns
+    no_points_reason: str  # "Not a loyalty bill: it earns no points.", ...
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillLine:
+    description: str
+    item_code: str
+    quantity: Decimal | None
+    rate: Decimal | None
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillPoints:
+    program: str
+    issued: Decimal | None
+    returned: Decimal | None
+    redeemed: Decimal | None
+    expired: Decimal | None
+    available: Decimal | None
+    expires_on: date | datetime | str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bill:
+    """One transaction opened: its line items and the points it earned, with their expiry."""
+
+    id: int
+    kind_words: str
+    bill_number: str
+    billed_at: date | datetime | str | None
+    store: str
+    amount: Decimal | None
+    gross_amount: Decimal | None
+    discount: Decimal | None
+    lines: list[BillLine]
+    points: list[BillPoints]
+    no_points_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillPage:
+    rows: list[BillRow]
+    total: int
+    next_offset: int | None  # None: no older transactions
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerRow:
+    """One loyalty event and what it did to the balance."""
+
+    happened_at: date | datetime | str | None
+    event_words: str  # "Earned on a bill", "Redeemed", "Expired", ...
+    event_code: str
+    program: str
+    points: Decimal | None  # signed: credits positive, debits negative
+    tone: str  # ok for credits, error for debits, neutral
+    bill_number: str
+    store: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerPage:
+    rows: list[LedgerRow]
+    total: int
+    page: int
+    next_page: int | None
+    start: date
+    end: date
+    window_note: str = ""  # said plainly when the agent asked for more than Capillary gives at once
+    empty_words: str = ""  # why there are no rows, when Capillary says
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expiry:
+    points: Decimal | None
+    expires_on: date | datetime | str | None
+    program: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CouponRow:
+    code: str  # masked for viewers who may not see contact details
+    series: str
+    description: str
+    status: str  # Active, Redeemed, Expired
+    tone: str
+    valid_until: date | datetime | str | None
+    issued_at: date | datetime | str | None
+    redeemed_where: str  # "DocStore (store01), 12 Mar 2026"
+    note: str = ""  # "Issued on bill B-12", "A redemption was reversed", "Unlimited uses"

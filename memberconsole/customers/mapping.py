@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from memberconsole.capillary import errors as cap
 from memberconsole.capillary import schemas as wire
+from memberconsole.core.formatting import as_date
 from memberconsole.core.identifiers import TYPE_LABELS
 from memberconsole.core.masking import ContactMask
 from memberconsole.core.summaries import customer_summary, display_name, registered_at
@@ -271,6 +274,7 @@ def _program(
         rule=rule,
         renew_confirmed=renew_confirmed,
     )
+    expiring, expiring_on = _soonest_expiry(customer, program_id, main=main)
     return domain.Program(
         program_id=program_id,
         title=title,
@@ -291,7 +295,24 @@ def _program(
         renewal_expiry=gap_to_renew.tier_expiry_date if gap_to_renew else None,
         next_sentence=said.next_sentence,
         keep_sentence=said.keep_sentence,
+        expiring_points=expiring,
+        expiring_on=expiring_on,
     )
+
+
+def _soonest_expiry(customer: wire.Customer, program_id: int | None, *, main: bool):
+    """The program's soonest future expiry from embed=expirySchedules (activity-api.md §3.2,
+    docs.capillarytech.com/reference/get-customer-details-v2): (points, date), or (None, None)."""
+    today = timezone.localdate()
+    soonest = None
+    for bucket in _for_program(customer.expiry_schedules, program_id, main=main):
+        when = bucket.expiry_date_iso or bucket.expiry_date
+        day = as_date(when)
+        if not bucket.points or day is None or day < today:
+            continue
+        if soonest is None or day < soonest[2]:
+            soonest = (_decimal(bucket.points), when, day)
+    return (soonest[0], soonest[1]) if soonest else (None, None)
 
 
 def _programs(customer: wire.Customer) -> list[domain.Program]:

@@ -21,7 +21,7 @@ from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
 # docs.capillarytech.com/reference/get-customer-details-v2).
 DETAIL_PARAMS = {
     "source": "ALL",
-    "embed": ("points", "mlp", "subscriptions", "segments"),
+    "embed": ("points", "mlp", "subscriptions", "segments", "expirySchedules"),
     "gap_to_upgrade": 0,
     "gap_to_renew": 0,
     "ndnc_status": True,

@@ -29,7 +29,7 @@ from memberconsole.core.masking import REVEAL_PERMISSION, contact_mask_for
 from memberconsole.core.ratelimits import RateLimited, rate_limit_hit
 from memberconsole.core.sources import MULTI_ACCOUNT_SOURCES
 from memberconsole.core.stash import REGISTER_PREFILL, stash_get, stash_put
-from memberconsole.customers import selectors, services
+from memberconsole.customers import activity, selectors, services
 from memberconsole.customers.forms import CustomerSearchForm, RevealForm
 
 VIEW_PERMISSION = "customers.view_customers"
@@ -37,6 +37,15 @@ AUDIT_PERMISSION = "core.view_auditentry"
 SEARCHES = "search"  # stash kind: a search's form data under its results page's key
 # A results page keeps its outcome this long, so Back and reload show it again without searching again.
 OUTCOME_SECONDS = 300
+# The customer page's activity area, each part loaded after the page is shown (customers/activity_views.py).
+ACTIVITY_PARTS = [
+    ("transactions", "Transactions"),
+    ("ledger", "Points ledger"),
+    ("expiry", "Expiring points"),
+    ("coupons", "Coupons"),
+]
+# The browser gives up on a part after the console has had time for Capillary's timeout on every retry, and says so.
+ACTIVITY_TIMEOUT_MS = int((settings.CAPILLARY_TIMEOUT * 3 + 5) * 1000)
 
 
 def _prefill_link(request: HttpRequest, outcome: selectors.SearchOutcome) -> str:
@@ -264,6 +273,9 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     except (UpstreamUnavailableError, UpstreamRejectedError) as exc:
         return _unavailable(request, exc, customer_id=customer_id)
     services.customer_view_record(request=request, customer=customer, revealed=revealed_until is not None)
+    activity.program_titles_remember(
+        customer_id=customer.id, titles={p.program_id: p.title for p in customer.programs if p.program_id is not None}
+    )
     can_reveal = request.user.has_perm(REVEAL_PERMISSION) and not mask.reveal
     context = {
         "customer": customer,
@@ -272,6 +284,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "reveal_form": RevealForm() if can_reveal else None,
         "can_read_audit": request.user.has_perm(AUDIT_PERMISSION),
         "reveal_minutes": settings.REVEAL_MINUTES,
+        "activity_parts": [
+            (part, label, reverse(f"customers:{part}", args=[customer.id])) for part, label in ACTIVITY_PARTS
+        ],
+        "activity_timeout_ms": ACTIVITY_TIMEOUT_MS,
+        "time_zone": settings.TIME_ZONE,
     }
     return TemplateResponse(request, "customers/detail.html", context)
 

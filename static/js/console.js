@@ -103,6 +103,39 @@
     else input.removeAttribute("aria-describedby");
   });
 
+  // The customer page's activity parts load after the page ([data-activity-section]). When the console does not
+  // answer, or answers with an error page htmx will not swap in, the part says so in words instead of loading forever.
+  function activityFailed(event) {
+    var elt = event.detail && event.detail.elt;
+    var section = elt && elt.closest ? elt.closest("[data-activity-section]") : null;
+    var area = section && section.closest("[data-activity-failed]");
+    if (!section || !area) return;
+    var xhr = event.detail.xhr;
+    var limited = xhr && xhr.status === 429;
+    var note = section.querySelector(".activity-failed");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "alert alert-error activity-failed";
+      note.setAttribute("role", "alert");
+      section.appendChild(note);
+    }
+    note.textContent = limited ? area.dataset.activityLimited : area.dataset.activityFailed;
+    section.removeAttribute("aria-busy");
+    section.classList.remove("activity-pending");
+  }
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, activityFailed);
+  });
+
+  // A bill opened from the transactions takes the focus, so a keyboard or screen-reader user reads it next.
+  // (htmx:afterRequest fires on the link, which stays in the page; the swapped-out target's own events do not bubble.)
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!event.detail.successful || !elt || !elt.getAttribute || elt.getAttribute("hx-target") !== "#activity-bill") return;
+    var bill = document.getElementById("activity-bill");
+    if (bill && bill.hasAttribute("tabindex")) bill.focus();
+  });
+
   // After a submit that failed, focus goes to the first field in error (or the error summary), so a keyboard or
   // screen-reader user lands where the problem is.
   function focusFirstError() {

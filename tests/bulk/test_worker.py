@@ -107,7 +107,7 @@ from memberconsole.bulk import services
 from memberconsole.fake_capillary import create_app
 from django.conf import settings
 store = create_app(db_path=settings.CAPILLARY_FAKE_DB)
-store.faults.add({"path": "/v2/customers/lookup", "method": None, "status": None, "delay_ms": 60, "timeout": False,
+store.faults.add({"path": "/v2/customers/lookup", "method": None, "status": None, "delay_ms": 150, "timeout": False,
                   "malformed": False, "count": None, "when": "before", "retry_after": None, "body": None})
 agent, _ = get_user_model().objects.get_or_create(username="worker-test")
 agent.groups.add(Group.objects.get(name="Member-care agent"))

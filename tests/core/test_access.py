@@ -28,6 +28,11 @@ CONSOLE = {
     "customers:search_result": "customers.view_customers",
     "customers:detail": "customers.view_customers",
     "customers:reveal": "customers.reveal_contact_details",
+    "customers:transactions": "customers.view_customers",
+    "customers:bill": "customers.view_customers",
+    "customers:ledger": "customers.view_customers",
+    "customers:expiry": "customers.view_customers",
+    "customers:coupons": "customers.view_customers",
     "customers:register": "registration.add_registrationattempt",
     "customers:register_check": "registration.add_registrationattempt",
     "customers:registered": "registration.add_registrationattempt",
@@ -90,6 +95,7 @@ def url_for(route: str, name: str, objects: dict) -> str:
         model = f"{app}.{model_name}"
     replacements = {
         "<int:customer_id>": "566881933",
+        "<int:transaction_id>": "2151556836",
         "<str:key>": "no-such-search-key",
         "<uuid:token>": str(objects["token"]),
         "<uuid:job_id>": str(objects["job"]),

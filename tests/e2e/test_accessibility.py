@@ -56,6 +56,14 @@ def test_every_agent_page_has_no_accessibility_violation(page, live_server, agen
     page.goto(f"{live_server.url}/customers/900000010/")
     page.locator(".contact-why summary").first.click()
     check(page, found, "customer with a contact reason open")
+    # The activity area, loaded, with a bill open and a part on its own page.
+    page.goto(f"{live_server.url}/customers/900000003/")
+    expect(page.locator("#activity-transactions")).to_contain_text("8 transactions")
+    page.get_by_role("link", name="Open bill B900000003-006").click()
+    expect(page.locator("#activity-bill")).to_contain_text("Items on this bill")
+    check(page, found, "customer activity with a bill open")
+    page.goto(f"{live_server.url}/customers/900000006/activity/coupons/")
+    check(page, found, "coupons on their own page")
     # Search: several, and nobody.
     box = page.get_by_role("searchbox", name="Find a customer")
     box.fill("Sam")

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from memberconsole.bulk import services
+from memberconsole.bulk import runner, services
 from memberconsole.bulk.models import BulkJob
 from tests.e2e.conftest import sign_in
 
@@ -73,7 +73,7 @@ def test_agent_pastes_a_list_and_downloads_the_csv(page, live_server, agent, cap
 
 def test_progress_polls_and_turns_into_the_table(page, live_server, agent, capillary, screenshot):
     job = services.bulk_job_create(agent=agent, entries=["566881933", "900000001", "900000002"], source="Pasted list")
-    services.bulk_job_run(job_id=job.pk)
+    runner.bulk_job_run(job_id=job.pk)
     BulkJob.objects.filter(pk=job.pk).update(status="running", processed=2, updated_at=timezone.now())
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/customers/bulk/{job.pk}/")

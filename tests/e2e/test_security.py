@@ -51,7 +51,7 @@ def test_agent_sees_masked_supervisor_reveals_with_a_reason_and_finds_it_in_the_
     assert "919845000001" not in page.content()
     page.get_by_label("Reason to reveal them").select_option(index=2)
     page.get_by_role("button", name=re.compile("Reveal for")).click()
-    expect(page.get_by_text("919845000001").first).to_be_visible()
+    expect(page.get_by_text("+91 98450 00001").first).to_be_visible()
     expect(page.get_by_text(re.compile("shown in full until"))).to_be_visible()
     screenshot("customer-revealed-by-supervisor")
     page.get_by_role("link", name="Who viewed this customer").click()
