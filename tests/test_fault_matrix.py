@@ -1,8 +1,8 @@
-"""The fault matrix: search, the customer page, registration and bulk lookup, each against every way Capillary (or
-what stands between) can fail, over a real socket with a 0.5 s read timeout. Every cell ends in a specific, friendly
-message with 502, 503 or 504 (a 429 as "Capillary is busy, try again in N s"), within the timeouts: never a 500,
-never a traceback. Registration keeps the form filled and sends at most one POST; bulk rows say which failed and can
-be retried."""
+"""The fault matrix: search, the customer page and each of its activity parts, registration and bulk lookup, each
+against every way Capillary (or what stands between) can fail, over a real socket with a 0.5 s read timeout. Every
+cell ends in a specific, friendly message with 502, 503 or 504 (a 429 as "Capillary is busy, try again in N s"),
+within the timeouts: never a 500, never a traceback. Registration keeps the form filled and sends at most one POST;
+bulk rows say which failed and can be retried."""
 
 import re
 import time
@@ -88,6 +88,22 @@ def test_customer_page(agent_client, broken, name, spec, statuses, words):
     response = agent_client.get("/customers/566881933/")
     assert_friendly(response, statuses, words, time.monotonic() - started)
     assert "Try again" in text(response)
+
+
+@pytest.mark.parametrize(("name", "spec", "statuses", "words"), CELLS, ids=[c[0] for c in CELLS])
+@pytest.mark.parametrize("part", ["transactions", "ledger", "expiry", "coupons"])
+def test_activity_part(agent_client, broken, part, name, spec, statuses, words):
+    broken(spec)
+    started = time.monotonic()
+    query = "?number=B-42" if part == "transactions" else ""
+    response = agent_client.get(f"/customers/900000005/activity/{part}/{query}")  # the part as a page of its own
+    assert_friendly(response, statuses, words, time.monotonic() - started)
+    assert 'role="alert"' in response.content.decode()
+    if part == "transactions":
+        assert 'value="B-42"' in text(response)  # what the agent typed is kept
+    in_page = agent_client.get(f"/customers/900000005/activity/{part}/{query}", headers={"HX-Request": "true"})
+    assert in_page.status_code == 200  # htmx swaps the message in where the part would be
+    assert 'role="alert"' in in_page.content.decode()
 
 
 @pytest.mark.parametrize(("name", "spec", "statuses", "words"), CELLS, ids=[c[0] for c in CELLS])

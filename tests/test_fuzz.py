@@ -29,7 +29,7 @@ identifierish = st.one_of(
 
 @pytest.fixture
 def fuzz_client(agent_client, capillary, settings):
-    settings.RATE_LIMITS = {"search": (100_000, 100_000), "view": (100_000, 100_000)}
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, (100000, 100000))
     settings.BULK_DAILY_ENTRIES = {"agent": 10**9, "large": 10**9}
     settings.BULK_MAX_RUNNING = 10**6
     return agent_client
@@ -85,15 +85,19 @@ def test_bulk_lookup_csv_upload(fuzz_client, content, column, header):
 
 
 PATHS = ["/", "/customers/search/", "/customers/566881933/", "/customers/register/", "/customers/bulk/",
-         "/customers/register/check/"]  # fmt: skip
+         "/customers/register/check/", "/customers/900000005/activity/transactions/",
+         "/customers/900000005/activity/transactions/900000005010/", "/customers/900000005/activity/ledger/",
+         "/customers/900000005/activity/expiry/", "/customers/900000005/activity/coupons/"]  # fmt: skip
 
 
 @FUZZ
 @given(path=st.sampled_from(PATHS), params=st.dictionaries(st.sampled_from(
-    ["q", "type", "source", "account_id", "page", "status", "field", "mobile", "email", "prefill", "next", "x"]),
+    ["q", "type", "source", "account_id", "page", "status", "field", "mobile", "email", "prefill", "next", "x",
+     "number", "start", "end", "offset"]),
     anything, max_size=5), segment=st.from_regex(r"[A-Za-z0-9_\-%.]{1,40}", fullmatch=True))  # fmt: skip
 def test_url_parameters_and_path_segments(fuzz_client, path, params, segment):
     ok(fuzz_client.get(path, params))
     ok(fuzz_client.get(f"/customers/search/{segment}/", params))
     ok(fuzz_client.get(f"/customers/{segment}/"))
     ok(fuzz_client.get(f"/customers/bulk/{segment}/", params))
+    ok(fuzz_client.get(f"/customers/900000005/activity/transactions/{segment}/", params))
