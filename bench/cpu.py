@@ -23,8 +23,20 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.stack import RAISED_LIMITS, Stack, agent_name, machine, median, mobile_as_typed, percentile, seeded_id, table  # noqa: E402
+from bench.stack import (  # noqa: E402
+    RAISED_LIMITS,
+    Stack,
+    agent_name,
+    cpu_seconds,
+    machine,
+    median,
+    mobile_as_typed,
+    percentile,
+    seeded_id,
+    table,
+)
 
+KINDS = ("customer page", "search to page", "home")
 TARGETS = {"customer page": 8.0, "search to page": 12.0, "home": 3.0}
 BEFORE = {"customer page": 16.0, "search to page": 25.0, "home": 12.0}  # the issue's "previously about"
 CUSTOMERS = 1000
@@ -51,46 +63,56 @@ def _actions(http: httpx.Client, csrf: str):
         response = http.get("/")
         assert response.status_code == 200, response.status_code
 
-    return {"customer page": customer_page, "search to page": search_to_page, "home": home}
+    return dict(zip(KINDS, (customer_page, search_to_page, home), strict=True))
 
 
-def measure(*, requests: int, rounds: int, quiet: bool = False) -> dict:
-    """CPU ms per request of each kind (median over rounds, and every round's), and wall times."""
+def measure(*, requests: int, rounds: int, against: str = "", quiet: bool = False) -> dict:
+    """CPU ms per request of each kind (median over rounds, and every round's), and wall times; with `against`, the
+    same for that git revision's console in a second gunicorn on the same database, fake and Redis, round by round
+    beside this one."""
     with Stack(env=RAISED_LIMITS, quiet=quiet) as stack:
         stack.start_fake(customers=CUSTOMERS, latency_ms=0)
         stack.prepare(agents=1)
-        web = stack.start_gunicorn(workers=1)
-        cookies = stack.login(web, agent_name(1))
-        (worker,) = web.workers()
-        with httpx.Client(base_url=web.url, cookies=cookies, timeout=30) as http:
-            actions = _actions(http, cookies["csrftoken"])
+        sides = {"this tree": stack.start_gunicorn(workers=1)}
+        if against:
+            sides[against] = stack.start_gunicorn(workers=1, root=stack.checkout(against))
+        cookies = stack.login(sides["this tree"], agent_name(1))  # one session: both servers share it
+        clients = {side: httpx.Client(base_url=web.url, cookies=cookies, timeout=30) for side, web in sides.items()}
+        actions = {side: _actions(http, cookies["csrftoken"]) for side, http in clients.items()}
+        workers = {side: web.workers()[0] for side, web in sides.items()}
+        for side in sides:
             for _ in range(30):  # warm up: imports, templates, connections, the client's pool
-                for action in actions.values():
+                for action in actions[side].values():
                     action()
-            cpu = {kind: [] for kind in actions}
-            wall = {kind: [] for kind in actions}
-            from bench.stack import cpu_seconds
-
-            for _ in range(rounds):
-                for kind, action in actions.items():
-                    before = cpu_seconds(worker)
+        cpu = {side: {kind: [] for kind in KINDS} for side in sides}
+        wall = {side: {kind: [] for kind in KINDS} for side in sides}
+        for _ in range(rounds):
+            for kind in KINDS:
+                for side in sides:
+                    before = cpu_seconds(workers[side])
                     for _ in range(requests):
                         t0 = time.perf_counter()
-                        action()
-                        wall[kind].append((time.perf_counter() - t0) * 1000)
-                    cpu[kind].append((cpu_seconds(worker) - before) * 1000 / requests)
+                        actions[side][kind]()
+                        wall[side][kind].append((time.perf_counter() - t0) * 1000)
+                    cpu[side][kind].append((cpu_seconds(workers[side]) - before) * 1000 / requests)
+        for http in clients.values():
+            http.close()
     return {
-        kind: {
-            "cpu_ms": median(cpu[kind]),
-            "cpu_rounds": cpu[kind],
-            "wall_p50": median(wall[kind]),
-            "wall_p95": percentile(wall[kind], 95),
+        side: {
+            kind: {
+                "cpu_ms": median(cpu[side][kind]),
+                "cpu_rounds": cpu[side][kind],
+                "wall_p50": median(wall[side][kind]),
+                "wall_p95": percentile(wall[side][kind], 95),
+            }
+            for kind in KINDS
         }
-        for kind in cpu
+        for side in cpu
     }
 
 
-def report(result: dict, *, requests: int, rounds: int) -> str:
+def report(results: dict, *, requests: int, rounds: int) -> str:
+    result = results["this tree"]
     rows = []
     for kind, r in result.items():
         met = "met" if r["cpu_ms"] <= TARGETS[kind] else "NOT met"
@@ -103,19 +125,32 @@ def report(result: dict, *, requests: int, rounds: int) -> str:
         "request", "CPU ms/request (median)", "rounds' range", "wall p50 ms", "wall p95 ms", "target", "",
         "issue's before",
     ]  # fmt: skip
-    return (
+    text = (
         f"Console CPU per request: {rounds} rounds × {requests} requests of each kind, one gunicorn worker "
         f"({machine()})\n\n" + table(headers, rows)
     )
+    for side, other in results.items():
+        if side == "this tree":
+            continue
+        compare = [
+            [kind, f"{other[kind]['cpu_ms']:.2f}", f"{result[kind]['cpu_ms']:.2f}",
+             f"{result[kind]['cpu_ms'] / other[kind]['cpu_ms']:.2f}"]
+            for kind in KINDS
+        ]  # fmt: skip
+        text += f"\n\nSide by side, same run: {side} against this tree\n\n" + table(
+            ["request", f"{side} CPU ms", "this tree CPU ms", "ratio"], compare
+        )
+    return text
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100, help="requests of each kind per round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--against", default="", help="a git revision to measure side by side (e.g. HEAD~1)")
     args = parser.parse_args()
-    result = measure(requests=args.requests, rounds=args.rounds)
-    print(report(result, requests=args.requests, rounds=args.rounds))
+    results = measure(requests=args.requests, rounds=args.rounds, against=args.against)
+    print(report(results, requests=args.requests, rounds=args.rounds))
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def main() -> None:
         else:
             from pyinstrument import Profiler
 
-            profiler = Profiler(interval=0.0002)
+            profiler = Profiler(interval=0.001)
             profiler.start()
             for _ in range(args.requests):
                 action()

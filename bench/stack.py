@@ -158,7 +158,7 @@ class Stack:
     def cache_url(self) -> str:
         return f"{REDIS_BASE}/{self.redis_db}"
 
-    def console_env(self, **extra: str) -> dict[str, str]:
+    def console_env(self, *, root: Path = ROOT, **extra: str) -> dict[str, str]:
         """The environment of every console process: the production settings module, DEBUG off, this run's
         PostgreSQL database and Redis db, the fake Capillary as a live cluster."""
         env = {
@@ -166,7 +166,7 @@ class Stack:
         }
         env.update(
             DJANGO_SETTINGS_MODULE="memberconsole.settings",
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=str(root),
             DEBUG="False",
             SECRET_KEY="bench-secret-key-" + "x" * 40,
             HTTPS="False",
@@ -182,12 +182,12 @@ class Stack:
         env.update(extra)
         return env
 
-    def manage(self, *args: str, **extra: str) -> str:
+    def manage(self, *args: str, root: Path = ROOT, **extra: str) -> str:
         """Run `manage.py ARGS` with the console's environment; its output."""
         done = subprocess.run(
             [PY, "manage.py", *args],
-            cwd=ROOT,
-            env=self.console_env(**extra),
+            cwd=root,
+            env=self.console_env(root=root, **extra),
             capture_output=True,
             text=True,
             check=False,
@@ -196,10 +196,12 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def _spawn(self, args: list[str], *, log: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    def _spawn(
+        self, args: list[str], *, log: str, env: dict[str, str] | None = None, root: Path = ROOT
+    ) -> subprocess.Popen:
         out = open(self.run_dir / log, "ab")  # noqa: SIM115 -- lives as long as the process
         process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.processes.append(process)
         return process
@@ -276,18 +278,27 @@ class Stack:
     # ------------------------------------------------------------------ app servers and workers
 
     def start_gunicorn(
-        self, *, port: int | None = None, workers: int | None = None, threads: int | None = None, **extra: str
+        self,
+        *,
+        port: int | None = None,
+        workers: int | None = None,
+        threads: int | None = None,
+        root: Path = ROOT,
+        **extra: str,
     ) -> Web:
-        """gunicorn -c gunicorn.conf.py memberconsole.wsgi, waiting until /healthz answers."""
+        """gunicorn -c gunicorn.conf.py memberconsole.wsgi (from `root`: another revision's tree for a comparison),
+        waiting until /healthz answers."""
         port = port or free_port()
-        env = self.console_env(BIND=f"127.0.0.1:{port}", **extra)
+        if not (root / "staticfiles" / "staticfiles.json").exists():
+            self.manage("collectstatic", "--noinput", root=root)
+        env = self.console_env(root=root, BIND=f"127.0.0.1:{port}", **extra)
         if workers:
             env["WEB_CONCURRENCY"] = str(workers)
         if threads:
             env["GUNICORN_THREADS"] = str(threads)
         gunicorn = str(Path(PY).parent / "gunicorn")
         process = self._spawn(
-            [gunicorn, "-c", "gunicorn.conf.py", "memberconsole.wsgi"], log=f"gunicorn-{port}.log", env=env
+            [gunicorn, "-c", "gunicorn.conf.py", "memberconsole.wsgi"], log=f"gunicorn-{port}.log", env=env, root=root
         )
         web = Web(port=port, process=process)
         deadline = time.monotonic() + 60
@@ -313,6 +324,14 @@ class Stack:
         )
         self.say("db_worker started")
         return process
+
+    def checkout(self, revision: str) -> Path:
+        """Another revision's files (git archive, no worktree), for a side-by-side comparison with this one."""
+        target = self.run_dir / f"rev-{revision.replace('/', '_')}"
+        target.mkdir()
+        archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+        return target
 
     def stop(self) -> None:
         for process in reversed(self.processes):

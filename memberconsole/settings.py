@@ -100,6 +100,8 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DATABASES["default"]["
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://memberconsole")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "memberconsole.core.cache.RedisCache"  # one redis-py client per pool (core/cache.py)
 
 # Background work (bulk lookups) on Django's task framework with django-tasks-db's database backend: the tasks live in
 # the database (PostgreSQL in production, where several workers on several machines take tasks with SKIP LOCKED; SQLite
