@@ -66,16 +66,16 @@ def _actions(http: httpx.Client, csrf: str):
     return dict(zip(KINDS, (customer_page, search_to_page, home), strict=True))
 
 
-def measure(*, requests: int, rounds: int, against: str = "", quiet: bool = False) -> dict:
-    """CPU ms per request of each kind (median over rounds, and every round's), and wall times; with `against`, the
-    same for that git revision's console in a second gunicorn on the same database, fake and Redis, round by round
-    beside this one."""
+def measure(*, requests: int, rounds: int, against: tuple[str, ...] = (), quiet: bool = False) -> dict:
+    """CPU ms per request of each kind (median over rounds, and every round's), and wall times; for each revision in
+    `against`, the same for that git revision's console in another gunicorn on the same database, fake and Redis,
+    round by round beside this one."""
     with Stack(env=RAISED_LIMITS, quiet=quiet) as stack:
         stack.start_fake(customers=CUSTOMERS, latency_ms=0)
         stack.prepare(agents=1)
         sides = {"this tree": stack.start_gunicorn(workers=1)}
-        if against:
-            sides[against] = stack.start_gunicorn(workers=1, root=stack.checkout(against))
+        for revision in against:
+            sides[revision] = stack.start_gunicorn(workers=1, root=stack.checkout(revision))
         cookies = stack.login(sides["this tree"], agent_name(1))  # one session: both servers share it
         clients = {side: httpx.Client(base_url=web.url, cookies=cookies, timeout=30) for side, web in sides.items()}
         actions = {side: _actions(http, cookies["csrftoken"]) for side, http in clients.items()}
@@ -147,9 +147,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100, help="requests of each kind per round")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--against", default="", help="a git revision to measure side by side (e.g. HEAD~1)")
+    parser.add_argument(
+        "--against", action="append", default=[], help="a git revision to measure side by side (e.g. HEAD~1); repeat"
+    )
     args = parser.parse_args()
-    results = measure(requests=args.requests, rounds=args.rounds, against=args.against)
+    results = measure(requests=args.requests, rounds=args.rounds, against=tuple(args.against))
     print(report(results, requests=args.requests, rounds=args.rounds))
 
 

@@ -70,7 +70,9 @@ MIDDLEWARE = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username from its IP before the password check
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the signed-in user and their permissions kept in the cache between changes
+    # (core/auth.py): three queries fewer on every request.
+    "memberconsole.core.auth.CachedModelBackend",
 ]
 
 ROOT_URLCONF = "memberconsole.urls"
