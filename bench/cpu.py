@@ -76,9 +76,12 @@ def measure(*, requests: int, rounds: int, against: tuple[str, ...] = (), quiet:
         sides = {"this tree": stack.start_gunicorn(workers=1)}
         for revision in against:
             sides[revision] = stack.start_gunicorn(workers=1, root=stack.checkout(revision))
-        cookies = stack.login(sides["this tree"], agent_name(1))  # one session: both servers share it
-        clients = {side: httpx.Client(base_url=web.url, cookies=cookies, timeout=30) for side, web in sides.items()}
-        actions = {side: _actions(http, cookies["csrftoken"]) for side, http in clients.items()}
+        # A session each: revisions may name a different authentication backend in it.
+        cookies = {side: stack.login(web, agent_name(1)) for side, web in sides.items()}
+        clients = {
+            side: httpx.Client(base_url=web.url, cookies=cookies[side], timeout=30) for side, web in sides.items()
+        }
+        actions = {side: _actions(http, cookies[side]["csrftoken"]) for side, http in clients.items()}
         workers = {side: web.workers()[0] for side, web in sides.items()}
         for side in sides:
             for _ in range(30):  # warm up: imports, templates, connections, the client's pool
