@@ -11,7 +11,7 @@ from django.conf import settings
 
 from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import MERGE_SURVIVOR_WARNING, CapillaryClient
-from memberconsole.capillary.schemas import BulkCustomerResult
+from memberconsole.capillary.schemas import BulkCustomerResult, CustomerBrief
 from memberconsole.capillary.schemas import Customer as WireCustomer
 from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
 from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, clean_query, customer_id_first, readings_for
@@ -92,7 +92,7 @@ class _Entry:
         return self.readings
 
 
-def _customer_result(status: str, wire: WireCustomer, reading: Reading, reason: str = "") -> _Result:
+def _customer_result(status: str, wire: WireCustomer | CustomerBrief, reading: Reading, reason: str = "") -> _Result:
     summary = customer_summary(wire)
     return _Result(
         status=status,
@@ -169,7 +169,8 @@ class Resolver:
             by_id.setdefault(int(entry.reading.value), []).append(entry)
         wanted = [customer_id for customer_id in by_id if customer_id not in self.bulk_results]
         for group in batched(wanted, BULK_GROUP, strict=False):
-            for result in self.client.customers_bulk_get(list(group), embed=settings.CAPILLARY_BULK_EMBED):
+            results = self.client.customers_bulk_get(list(group), embed=settings.CAPILLARY_BULK_EMBED, brief=True)
+            for result in results:
                 self.bulk_results[result.customer_id] = result
             for customer_id in group:
                 for entry in by_id.pop(customer_id):
