@@ -24,7 +24,6 @@ UPGRADE_DESCRIPTIONS = {
 }
 
 
-
 def _json_copy(value: Any) -> Any:
     """A copy of JSON-shaped data (dicts, lists, scalars): what copy.deepcopy gives here, without its memo, at a
     fraction of its cost (it was over half of a bulk read's CPU in the fake)."""
@@ -33,6 +32,7 @@ def _json_copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_json_copy(item) for item in value]
     return value
+
 
 def parse_bool(value: str | None) -> bool:
     """Query booleans: only "true" (any case) is true."""
@@ -111,9 +111,7 @@ def render_customer(
     x = record.get("x", {})
     out: dict[str, Any] = {"id": record["id"], "profiles": [_profile(p, record, opts) for p in profiles]}
     out["loyaltyInfo"] = _json_copy(record["loyaltyInfo"])
-    out["segments"] = (
-        _json_copy(x.get("segmentsEmbed", record.get("segments", {}))) if "segments" in opts.embed else {}
-    )
+    out["segments"] = _json_copy(x.get("segmentsEmbed", record.get("segments", {}))) if "segments" in opts.embed else {}
     out["associatedWith"] = record.get("associatedWith", "")
     blocks = _flag_blocks(record, opts, org)
     # Key order as in the 565261498 example of get-customer-by-id.txt
