@@ -48,6 +48,7 @@ def run(registrations: int) -> dict:
     django.setup()
     import httpx
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connections
     from django.test import Client, override_settings
@@ -59,6 +60,7 @@ def run(registrations: int) -> dict:
         build_capillary_client,
         set_capillary_client,
     )
+    from memberconsole.core.roles import AGENT
 
     call_command("migrate", verbosity=0)
     db = Path(os.environ.get("TMPDIR", "/tmp")) / f"faults-fake-{os.getpid()}.sqlite3"
@@ -74,6 +76,7 @@ def run(registrations: int) -> dict:
         client._sleep = lambda seconds: None
         set_capillary_client(client)
         agent, _ = get_user_model().objects.get_or_create(username="fault-agent")
+        agent.groups.add(Group.objects.get(name=AGENT))  # the role that may search, open customers and register
         browser = Client()
         browser.force_login(agent)
         second_hand = Client()  # the double click: a second request of the same browser session, at the same time
