@@ -82,7 +82,7 @@ bench-bulk: install-dev  ## 1,000 IDs in bulk against one at a time, and the CPU
 	$(BENCH_ENV) $(BENCH_PG) $(PY) bench/bulk.py
 
 bench-registration: install-dev  ## registrations under injected faults: none lost, none duplicated
-	$(BENCH_ENV) $(PY) bench/registration_faults.py
+	$(BENCH_ENV) LOG_LEVEL=ERROR $(PY) bench/registration_faults.py
 
 bench-fake: install-dev  ## the fake Capillary at 1,000,000 customers
 	$(BENCH_ENV) $(PY) -m memberconsole.fake_capillary.perf 1000000
