@@ -33,6 +33,8 @@ def main() -> None:
     from bench.profile_requests import _wsgi_call
     from bench.stack import RAISED_LIMITS, Stack, agent_name, mobile_as_typed, seeded_id
 
+    sys.path.insert(0, str(root))  # bench.profile_requests put this tree first: the measured console goes before it
+
     with Stack(env=RAISED_LIMITS, quiet=True) as stack:
         stack.start_fake(customers=1000, latency_ms=0)
         stack.prepare(agents=1)
@@ -90,16 +92,20 @@ def main() -> None:
         styles = itertools.count()
 
         def page() -> None:
-            _wsgi_call(app, "GET", f"/customers/{next(ids)}/", cookies)
+            status, _, _ = _wsgi_call(app, "GET", f"/customers/{next(ids)}/", cookies)
+            assert status.startswith("200"), status
 
         def search() -> None:
             cid = next(ids)
             body = urlencode({"q": mobile_as_typed(cid, next(styles)), "csrfmiddlewaretoken": cookies["csrftoken"]})
-            _, headers, _ = _wsgi_call(app, "POST", "/customers/search/", cookies, body.encode())
-            _wsgi_call(app, "GET", headers["Location"], cookies)
+            status, headers, _ = _wsgi_call(app, "POST", "/customers/search/", cookies, body.encode())
+            assert status.startswith("302"), status
+            status, _, _ = _wsgi_call(app, "GET", headers["Location"], cookies)
+            assert status.startswith("200"), status
 
         def home() -> None:
-            _wsgi_call(app, "GET", "/", cookies)
+            status, _, _ = _wsgi_call(app, "GET", "/", cookies)
+            assert status.startswith("200"), status
 
         action = {"page": page, "search": search, "home": home}[args.kind]
         for _ in range(40):
