@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import random
+import re
 import sys
 import time
 import uuid
@@ -31,6 +32,12 @@ MIX = os.environ.get("BENCH_MIX", "agent")
 _next_session = itertools.count()
 _registrations = itertools.count()
 RUN = uuid.uuid4().int % 10_000  # mobiles registered by this run do not collide with an earlier run's
+
+
+def _alert(html: str) -> str:
+    """The first alert's words on a page (what the console told the agent), for the failure's message."""
+    match = re.search(r'role="alert"[^>]*>(.*?)</div>', html or "", re.DOTALL)
+    return re.sub(r"<[^>]+>|\s+", " ", match.group(1)).strip()[:160] if match else "no alert on the page"
 
 
 class Agent(FastHttpUser):
@@ -94,7 +101,7 @@ class Agent(FastHttpUser):
             "/customers/register/", data=body, headers=headers, name="registration", catch_response=True
         ) as response:
             if response.status_code != 200 or 'id="done-title"' not in response.text:
-                response.failure(f"registration {response.status_code}")
+                response.failure(f"registration {response.status_code}: {_alert(response.text)}")
 
     @task(1)
     def bulk(self) -> None:
