@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-production-profile install install-dev chromium lint format bench fake serve clean
+.PHONY: run test test-production-profile install install-dev chromium lint format bench fake serve clean \
+	bench-page bench-bulk bench-registration bench-fake bench-cpu bench-load bench-two-servers bench-bulk-budget
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,10 +66,39 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install-dev
-	LOG_LEVEL=WARNING $(PY) bench/run.py
-	LOG_LEVEL=WARNING $(PY) bench/bulk.py
-	LOG_LEVEL=WARNING $(PY) bench/registration_faults.py
+## make bench: every benchmark in bench/, one after another (about 20 minutes); docs/benchmarks.md has the figures.
+# Each prints its table; `make bench-NAME` runs one. The production-profile ones (cpu, load, two-servers,
+# bulk-budget) start and stop their own gunicorn, db_workers and fake Capillary, on PostgreSQL database $(BENCH_DATABASE)
+# and Redis db $(BENCH_REDIS_DB) of 127.0.0.1 (created afresh; never the test suite's test_memberconsole or db 3).
+BENCH_DATABASE ?= mc_bench
+BENCH_REDIS_DB ?= 5
+BENCH_ENV := LOG_LEVEL=WARNING BENCH_DATABASE=$(BENCH_DATABASE) BENCH_REDIS_DB=$(BENCH_REDIS_DB)
+BENCH_PG := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) CACHE_URL=redis://127.0.0.1:6379/$(BENCH_REDIS_DB)
+bench: bench-page bench-bulk bench-registration bench-fake bench-cpu bench-two-servers bench-bulk-budget bench-load
+
+bench-page: install-dev  ## the customer page against the bare Capillary call
+	$(BENCH_ENV) $(PY) bench/run.py
+
+bench-bulk: install-dev  ## 1,000 IDs in bulk against one at a time, and the CPU per row (PostgreSQL and Redis)
+	$(BENCH_ENV) $(BENCH_PG) $(PY) bench/bulk.py
+
+bench-registration: install-dev  ## registrations under injected faults: none lost, none duplicated
+	$(BENCH_ENV) LOG_LEVEL=ERROR $(PY) bench/registration_faults.py
+
+bench-fake: install-dev  ## the fake Capillary at 1,000,000 customers
+	$(BENCH_ENV) $(PY) -m memberconsole.fake_capillary.perf 1000000
+
+bench-cpu: install-dev  ## console CPU per request from the gunicorn worker's CPU time
+	$(BENCH_ENV) $(PY) bench/cpu.py
+
+bench-load: install-dev  ## locust: 50 and 100 agents for 60 s after ramp-up
+	$(BENCH_ENV) $(PY) bench/load.py
+
+bench-two-servers: install-dev  ## two gunicorns sharing PostgreSQL and Redis
+	$(BENCH_ENV) $(PY) bench/two_servers.py
+
+bench-bulk-budget: install-dev  ## 5,000 mixed entries through a budget of 1,000 calls a minute while 10 agents search
+	$(BENCH_ENV) $(PY) bench/bulk_budget.py
 
 ## The fake Capillary as a socket server, for tools and manual pokes.
 fake: install

@@ -6,6 +6,10 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
+# Seconds an idle kept-alive connection stays open. gunicorn's 2 s default closes it about when an agent's browser (or
+# a proxy) sends its next request, and a request sent as the server closes the connection fails: 7 of 783 searches in
+# the 100-agent load run (docs/benchmarks.md). Keep it above the idle timeout of any proxy in front.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "10"))
 accesslog = "-"
 # %(U)s is the path WITHOUT the query string: search terms (mobiles, emails, names) must never reach a log.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'

@@ -46,6 +46,7 @@ def start_fake(db: Path, *, customers: int = 0) -> tuple[subprocess.Popen, str]:
 def bench_customer_page(*, rounds: int, latency_ms: int, customer_id: int = 565261498) -> dict:
     import httpx
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.test import Client, override_settings
 
     from memberconsole.capillary.factory import (
@@ -54,16 +55,22 @@ def bench_customer_page(*, rounds: int, latency_ms: int, customer_id: int = 5652
         build_capillary_client,
         set_capillary_client,
     )
+    from memberconsole.core.roles import AGENT
     from memberconsole.customers.selectors import DETAIL_PARAMS
 
     db = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-fake-{os.getpid()}.sqlite3"
     server, base_url = start_fake(db)
+    # One agent opens the page far more often than the 60 a minute an agent may: the limit is raised (its cache round
+    # trips still happen on every page).
+    limits = override_settings(RATE_LIMITS={"search": (10**6, 10**6), "view": (10**6, 10**6)})
     try:
         httpx.post(f"{base_url}/__fake__/faults", json={"path": "/v2/", "delay_ms": latency_ms, "count": None})
         with override_settings(CAPILLARY_USERNAME=FAKE_USERNAME, CAPILLARY_PASSWORD=FAKE_PASSWORD):
             client = build_capillary_client(base_url=base_url)
         set_capillary_client(client)
+        limits.enable()
         agent, _ = get_user_model().objects.get_or_create(username="bench-agent")
+        agent.groups.add(Group.objects.get(name=AGENT))  # the role that may search, open customers and register
         browser = Client()
         browser.force_login(agent)
         for _ in range(3):  # warm up both paths: connections, templates, imports
@@ -81,6 +88,7 @@ def bench_customer_page(*, rounds: int, latency_ms: int, customer_id: int = 5652
         bare_ms, page_ms = statistics.median(bare) * 1000, statistics.median(page) * 1000
         return {"bare_ms": bare_ms, "page_ms": page_ms, "ratio": page_ms / bare_ms, "rounds": rounds}
     finally:
+        limits.disable()
         set_capillary_client(None)
         server.terminate()
         server.wait(timeout=10)
@@ -97,7 +105,7 @@ def main() -> None:
     print(
         f"customer_page: {args.latency_ms} ms injected latency, {result['rounds']} interleaved rounds, medians: "
         f"bare client call {result['bare_ms']:.1f} ms, whole page {result['page_ms']:.1f} ms, "
-        f"ratio {result['ratio']:.3f} (target <= 1.10)"
+        f"ratio {result['ratio']:.3f} (target <= 1.05)"
     )
 
 

@@ -70,7 +70,9 @@ MIDDLEWARE = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username from its IP before the password check
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the signed-in user and their permissions kept in the cache between changes
+    # (core/auth.py): three queries fewer on every request.
+    "memberconsole.core.auth.CachedModelBackend",
 ]
 
 ROOT_URLCONF = "memberconsole.urls"
@@ -106,6 +108,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://memberconsole")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "memberconsole.core.cache.RedisCache"  # one redis-py client per pool (core/cache.py)
 
 # Background work (bulk lookups) on Django's task framework with django-tasks-db's database backend: the tasks live in
 # the database (PostgreSQL in production, where several workers on several machines take tasks with SKIP LOCKED; SQLite

@@ -11,10 +11,10 @@ from django.conf import settings
 
 from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import MERGE_SURVIVOR_WARNING, CapillaryClient
-from memberconsole.capillary.schemas import BulkCustomerResult
+from memberconsole.capillary.schemas import BulkCustomerResult, CustomerBrief
 from memberconsole.capillary.schemas import Customer as WireCustomer
 from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
-from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, clean_query, readings_for
+from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, clean_query, customer_id_first, readings_for
 from memberconsole.core.summaries import customer_summary
 
 from .models import BulkRow
@@ -64,20 +64,35 @@ class _Result:
 
 @dataclass(slots=True)
 class _Entry:
-    """One unique entry (duplicates share it): the readings still to try and the rows that show its answer."""
+    """One unique entry (duplicates share it): the readings still to try and the rows that show its answer. A plain
+    customer ID starts with its first reading only: the others (a phone-number parse each) are read after a miss."""
 
-    readings: list[Reading]
+    cleaned: str
+    readings: list[Reading] = field(default_factory=list)
+    complete: bool = True
     rows: list[BulkRow] = field(default_factory=list)
     cursor: int = 0
     deleted: tuple[cap.CapillaryError, Reading] | None = None  # the first reading that found a PII-deleted customer
     result: _Result | None = None
 
+    @classmethod
+    def of(cls, cleaned: str) -> "_Entry":
+        first = customer_id_first(cleaned)
+        if first is not None:
+            return cls(cleaned=cleaned, readings=[first], complete=False)
+        return cls(cleaned=cleaned, readings=entry_readings(cleaned))
+
     @property
     def reading(self) -> Reading:
         return self.readings[self.cursor]
 
+    def all_readings(self) -> list[Reading]:
+        if not self.complete:
+            self.readings, self.complete = entry_readings(self.cleaned), True
+        return self.readings
 
-def _customer_result(status: str, wire: WireCustomer, reading: Reading, reason: str = "") -> _Result:
+
+def _customer_result(status: str, wire: WireCustomer | CustomerBrief, reading: Reading, reason: str = "") -> _Result:
     summary = customer_summary(wire)
     return _Result(
         status=status,
@@ -138,7 +153,7 @@ class Resolver:
         for row in rows:
             cleaned = clean_query(row.input)
             if cleaned not in entries:
-                entries[cleaned] = _Entry(readings=entry_readings(cleaned))
+                entries[cleaned] = _Entry.of(cleaned)
             entries[cleaned].rows.append(row)
         active = list(entries.values())
         while active:
@@ -154,7 +169,8 @@ class Resolver:
             by_id.setdefault(int(entry.reading.value), []).append(entry)
         wanted = [customer_id for customer_id in by_id if customer_id not in self.bulk_results]
         for group in batched(wanted, BULK_GROUP, strict=False):
-            for result in self.client.customers_bulk_get(list(group), embed=settings.CAPILLARY_BULK_EMBED):
+            results = self.client.customers_bulk_get(list(group), embed=settings.CAPILLARY_BULK_EMBED, brief=True)
+            for result in results:
                 self.bulk_results[result.customer_id] = result
             for customer_id in group:
                 for entry in by_id.pop(customer_id):
@@ -240,7 +256,7 @@ class Resolver:
 
     def _next(self, entry: _Entry) -> None:
         entry.cursor += 1
-        if entry.cursor < len(entry.readings):
+        if entry.cursor < len(entry.all_readings()):
             return
         if entry.deleted is not None:
             self._finish(entry, _deleted_result(*entry.deleted))

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from memberconsole.core.identifiers import InvalidSearchQuery, clean_query
+from memberconsole.core.identifiers import InvalidSearchQuery, clean_query, customer_id_first
 
 from .models import RETENTION, STALE_AFTER, BulkJob, BulkRow
 from .resolver import entry_readings
@@ -27,7 +27,7 @@ def _invalid_reason(text: str) -> str:
         cleaned = clean_query(text)
     except InvalidSearchQuery as exc:
         return str(exc).replace("The search contains", "This entry contains")
-    if not entry_readings(cleaned):
+    if customer_id_first(cleaned) is None and not entry_readings(cleaned):
         if "@" in cleaned:
             return "Not a valid email address."
         return "Names cannot be looked up in bulk: use the search box."

@@ -42,6 +42,7 @@ from .schemas import (
     ApiMessage,
     BulkCustomerResult,
     Customer,
+    CustomerBrief,
     CustomerCreateRequest,
     CustomerCreateResponse,
     CustomerSearchPage,
@@ -330,8 +331,10 @@ class CapillaryClient:
         source: str | None = None,
         account_id: str | None = None,
         embed: Sequence[str] = (),
+        brief: bool = False,
     ) -> list[BulkCustomerResult]:
-        """POST /v2/bulk/getCustomers in chunks, concurrently; one result per input id, in input order."""
+        """POST /v2/bulk/getCustomers in chunks, concurrently; one result per input id, in input order. brief: each
+        customer is a CustomerBrief (what a one-line summary reads), not a whole Customer."""
         wanted = [int(customer_id) for customer_id in customer_ids]
         unique = list(dict.fromkeys(wanted))
         if not unique:
@@ -341,12 +344,13 @@ class CapillaryClient:
         # bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk) documents no embed; sent only
         # when asked (CAPILLARY_BULK_EMBED), as on the reads.
         params = _params(format="json", source=source, accountId=account_id, embed=",".join(embed) or None)
+        model = CustomerBrief if brief else Customer
         workers = min(self._bulk_max_workers, len(chunks))
         if workers == 1:
-            chunk_results = [self._bulk_chunk(chunk, params) for chunk in chunks]
+            chunk_results = [self._bulk_chunk(chunk, params, model) for chunk in chunks]
         else:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capillary-bulk") as pool:
-                chunk_results = list(pool.map(lambda chunk: self._bulk_chunk(chunk, params), chunks))
+                chunk_results = list(pool.map(lambda chunk: self._bulk_chunk(chunk, params, model), chunks))
         by_id = {result.customer_id: result for results in chunk_results for result in results}
         return [by_id[customer_id] for customer_id in wanted]
 
@@ -719,17 +723,26 @@ class CapillaryClient:
 
     # ------------------------------------------------------------------ bulk helpers
 
-    def _bulk_chunk(self, chunk: list[int], params: dict[str, str]) -> list[BulkCustomerResult]:
+    def _bulk_chunk(
+        self, chunk: list[int], params: dict[str, str], model: type[Customer | CustomerBrief] = Customer
+    ) -> list[BulkCustomerResult]:
         try:
             return self._call(
                 "POST", "/v2/bulk/getCustomers", "/v2/bulk/getCustomers",
-                params=params, json_body=chunk, parse=lambda body, response: self._bulk_items(chunk, body, response),
+                params=params, json_body=chunk,
+                parse=lambda body, response: self._bulk_items(chunk, body, response, model),
             )  # fmt: skip
         except CapillaryError as exc:
             # The whole chunk failed (after retries): its rows carry the error, the other chunks are kept.
             return [BulkCustomerResult(customer_id=customer_id, success=False, error=exc) for customer_id in chunk]
 
-    def _bulk_items(self, chunk: list[int], body: Any, response: httpx.Response) -> list[BulkCustomerResult]:
+    def _bulk_items(
+        self,
+        chunk: list[int],
+        body: Any,
+        response: httpx.Response,
+        model: type[Customer | CustomerBrief] = Customer,
+    ) -> list[BulkCustomerResult]:
         self._check(body, response, entity_keys=("data",))
         data = body.get("data")
         if not isinstance(data, list):
@@ -759,7 +772,7 @@ class CapillaryClient:
                 customer_id = entity_id
             else:
                 continue
-            results.setdefault(customer_id, self._bulk_item(customer_id, item, response))
+            results.setdefault(customer_id, self._bulk_item(customer_id, item, response, model))
         request_id = response.headers.get(REQUEST_ID_HEADER)
         for customer_id in chunk:
             if customer_id not in results:
@@ -771,7 +784,13 @@ class CapillaryClient:
                 results[customer_id] = BulkCustomerResult(customer_id=customer_id, success=False, error=error)
         return [results[customer_id] for customer_id in chunk]
 
-    def _bulk_item(self, customer_id: int, item: dict[str, Any], response: httpx.Response) -> BulkCustomerResult:
+    def _bulk_item(
+        self,
+        customer_id: int,
+        item: dict[str, Any],
+        response: httpx.Response,
+        model: type[Customer | CustomerBrief] = Customer,
+    ) -> BulkCustomerResult:
         request_id = response.headers.get(REQUEST_ID_HEADER)
         raw_warnings = item.get("warnings") if isinstance(item.get("warnings"), list) else []
         warnings = [ApiMessage.model_validate(w) for w in raw_warnings if isinstance(w, dict)]
@@ -793,7 +812,7 @@ class CapillaryClient:
                 )
             return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
         try:
-            customer = Customer.model_validate(entity)
+            customer = model.model_validate(entity)
         except pydantic.ValidationError as exc:
             state = _CallState(status=response.status_code, request_id=request_id)
             error = _validation_error(exc, state)

@@ -11,8 +11,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from memberconsole.core import audit  # noqa: F401 -- connects the sign-in, sign-out and lockout receivers
+        from memberconsole.core.auth import connect_signals
         from memberconsole.core.roles import ensure_reveal_reasons, ensure_roles
 
+        connect_signals()
         post_migrate.connect(ensure_roles, dispatch_uid="memberconsole-roles")
         post_migrate.connect(ensure_reveal_reasons, dispatch_uid="memberconsole-reveal-reasons")
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache as default_cache
 
 from memberconsole.capillary.errors import CapillaryRateLimitedError
+from memberconsole.core.cache import counters_hit
 
 WINDOW = 60  # seconds: limits are per minute
 
@@ -54,29 +55,24 @@ class CacheBudget:
         return float(self.cache.get(f"capbudget:blocked:{_key(api)}") or 0)
 
     def _take(self, api: str, cap: int, now: float) -> float:
-        """Count one call in this minute if it fits under cap; else the seconds until the minute ends."""
+        """Count one call in this minute if the API is not blocked and it fits under cap; else the seconds to wait.
+        One round trip to the cache on Redis: the count and the block are read together."""
         window = math.floor(now / WINDOW)
         key = f"capbudget:{_key(api)}:{window}"
-        self.cache.add(key, 0, timeout=WINDOW + 10)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the key expired between add and incr
-            self.cache.add(key, 1, timeout=WINDOW + 10)
-            count = 1
-        if count <= cap:
+        (count,), (blocked,) = counters_hit(self.cache, [(key, WINDOW + 10)], peek=[f"capbudget:blocked:{_key(api)}"])
+        wait = max(float(blocked or 0) - now, 0.0)
+        if not wait and count <= cap:
             return 0.0
         self.cache.decr(key)  # this call is not made: give its place back
-        return (window + 1) * WINDOW - now
+        return wait or (window + 1) * WINDOW - now
 
     def acquire(self, api: str, *, background: bool) -> None:
         while True:
             now = self.clock()
-            wait = max(self._blocked_until(api) - now, 0.0)
+            cap = self.background_limit(api) if background else self.limit(api)
+            wait = self._take(api, cap, now)
             if not wait:
-                cap = self.background_limit(api) if background else self.limit(api)
-                wait = self._take(api, cap, now)
-                if not wait:
-                    return
+                return
             if not background:
                 raise CapillaryRateLimitedError(
                     "The console's Capillary budget for this API is used up", retry_after=max(1, math.ceil(wait))

@@ -134,6 +134,14 @@ def readings_for(text: str, *, default_country: str, forced_type: str = "") -> l
     return _unique(readings)
 
 
+def customer_id_first(text: str) -> Reading | None:
+    """The customer-ID reading when readings_for puts it first (plain digits, fewer than 10, no leading 0), else
+    None. Reading a number as a mobile costs a phone-number parse; bulk lookup reads the rest only after a miss."""
+    if text.isascii() and text.isdigit() and len(text) < 10 and not text.startswith("0"):
+        return Reading(CUSTOMER_ID, text)
+    return None
+
+
 def _digit_readings(text: str, *, default_country: str) -> list[Reading]:
     digits = _SEPARATORS.sub("", text).lstrip("+")
     formatted = text.startswith("+") or bool(_SEPARATORS.search(text)) or digits.startswith("0")

@@ -1,12 +1,15 @@
 """Per-user limits on searches and customer views, counted in the shared cache (Redis in production) so every
 worker and every app server draws on the same count."""
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from memberconsole.core.cache import counters_hit
 
 WINDOWS = (("minute", 60), ("hour", 3600))
 ACTION_WORDS = {"search": "searches", "view": "customer pages", "activity": "activity loads"}
@@ -25,26 +28,20 @@ class RateLimited(Exception):
         return f"{self.limit} {ACTION_WORDS.get(self.action, self.action)} per {self.window}"
 
 
-def _count(key: str, seconds: int) -> int:
-    # add() is a no-op when the key exists; incr() is atomic on Redis and per process on the local-memory cache.
-    cache.add(key, 0, timeout=seconds + 5)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=seconds + 5)
-        return 1
-
-
 def rate_limit_hit(*, user, action: str, now: float | None = None) -> None:
     """Count one `action` ("search", "view") for the user; raises RateLimited when it is over a limit."""
     limits = dict(zip((w for w, _ in WINDOWS), settings.RATE_LIMITS[action], strict=True))
     now = time.time() if now is None else now
-    for window, seconds in WINDOWS:
-        limit = limits[window]
-        if not limit:
-            continue
-        bucket = math.floor(now / seconds)
-        count = _count(f"ratelimit:{action}:{user.pk}:{window}:{bucket}", seconds)
-        if count > limit:
+    windows = [(window, seconds, math.floor(now / seconds)) for window, seconds in WINDOWS if limits[window]]
+    # Every window counted in one round trip to the cache (atomic on Redis, per process on the local-memory cache).
+    counts, _ = counters_hit(
+        cache, [(f"ratelimit:{action}:{user.pk}:{window}:{bucket}", seconds + 5) for window, seconds, bucket in windows]
+    )
+    for n, ((window, seconds, bucket), count) in enumerate(zip(windows, counts, strict=True)):
+        if count > limits[window]:
+            # As when each window was counted in turn: a request refused by one window is not counted in the later.
+            for later, _, later_bucket in windows[n + 1 :]:
+                with contextlib.suppress(ValueError):
+                    cache.decr(f"ratelimit:{action}:{user.pk}:{later}:{later_bucket}")
             retry_after = max(1, math.ceil((bucket + 1) * seconds - now))
-            raise RateLimited(action=action, window=window, limit=limit, retry_after=retry_after)
+            raise RateLimited(action=action, window=window, limit=limits[window], retry_after=retry_after)

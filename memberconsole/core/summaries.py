@@ -55,7 +55,7 @@ def _decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def main_tier_and_points(customer: wire.Customer) -> tuple[str, Decimal | None]:
+def main_tier_and_points(customer: wire.Customer | wire.CustomerBrief) -> tuple[str, Decimal | None]:
     """The main program's current tier and available points: the first program's, else the points summary's."""
     if customer.loyalty_program_details:
         p = customer.loyalty_program_details[0]
@@ -67,7 +67,7 @@ def main_tier_and_points(customer: wire.Customer) -> tuple[str, Decimal | None]:
     return "", None
 
 
-def registered_at(customer: wire.Customer) -> datetime | date | str | None:
+def registered_at(customer: wire.Customer | wire.CustomerBrief) -> datetime | date | str | None:
     """When the customer registered: the loyalty record's creation date, else the first profile attribution's."""
     loyalty = customer.loyalty_info
     attribution = loyalty.attribution_v2 if loyalty else None
@@ -77,14 +77,14 @@ def registered_at(customer: wire.Customer) -> datetime | date | str | None:
     return first.create_date if first else None
 
 
-def city(customer: wire.Customer) -> str:
+def city(customer: wire.Customer | wire.CustomerBrief) -> str:
     """The customer's city, from the org's `city` extended field (empty when the org has none or it is not set)."""
     value = customer.extended_fields.get("city")
     return "" if value is None else str(value).strip()
 
 
-def customer_summary(customer: wire.Customer) -> CustomerSummary:
-    """The one-line summary of a customer from any customer response (GET by id, lookup, bulk)."""
+def customer_summary(customer: wire.Customer | wire.CustomerBrief) -> CustomerSummary:
+    """The one-line summary of a customer from any customer response (GET by id, lookup, bulk, or a CustomerBrief)."""
     tier, points = main_tier_and_points(customer)
     return CustomerSummary(
         customer_id=int(customer.id or 0),

@@ -206,7 +206,9 @@ def _name_search(
     if page == 1 and len(hits) == 1 and total <= len(found.hits):
         return {"customer_id": hits[0].customer_id}  # the only match: open it
     if hits:
-        details = client.customers_bulk_get([hit.customer_id for hit in hits], embed=settings.CAPILLARY_BULK_EMBED)
+        details = client.customers_bulk_get(
+            [hit.customer_id for hit in hits], embed=settings.CAPILLARY_BULK_EMBED, brief=True
+        )
         for result in details:
             if result.error is not None and lookup_miss(result.error) is None:
                 raise result.error  # Capillary failed (not an answer about the row): the search fails as a whole

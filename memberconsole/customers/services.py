@@ -32,10 +32,10 @@ def customer_view_record(*, request: HttpRequest, customer: domain.Customer, rev
             unique_fields=["agent", "customer_id"],
             update_fields=["name", "viewed_at"],
         )
-        keep = RecentCustomer.objects.filter(agent=agent).order_by("-viewed_at").values_list("pk", flat=True)
-        stale = list(keep[RECENT_LIMIT : RECENT_LIMIT + 50])
-        if stale:
-            RecentCustomer.objects.filter(pk__in=stale).delete()
+        # The trim in one statement (DELETE ... NOT IN (SELECT ... LIMIT n)), not a SELECT of the stale rows and then
+        # a DELETE of them: one round trip fewer on most views.
+        newest = RecentCustomer.objects.filter(agent=agent).order_by("-viewed_at").values("pk")[:RECENT_LIMIT]
+        RecentCustomer.objects.filter(agent=agent).exclude(pk__in=newest).delete()
 
 
 def customer_search_record(

@@ -112,3 +112,17 @@ def test_unsearchable_input_gets_a_clear_message(typed, message):
 
 def test_sql_fragment_without_special_characters_is_just_a_name():
     assert first("' OR 1=1 --").type == NAME
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1", "566881933", "100000001", "999999999", "123456", "0123456", "1234567890", "98765 43210", "+91987", "٣٤٥"],
+)
+def test_customer_id_first_is_the_first_reading_whenever_it_answers(text):
+    from memberconsole.core.identifiers import customer_id_first
+
+    first = customer_id_first(text)
+    if first is not None:
+        assert readings_for(text, default_country="IN")[0] == first
+    else:
+        assert text.startswith("0") or len(text) >= 10 or not text.isdigit() or not text.isascii()

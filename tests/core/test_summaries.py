@@ -46,3 +46,14 @@ def test_first_contact_prefers_the_in_store_profile_then_identifiers_over_channe
 def test_a_customer_without_programs_has_no_tier_or_points():
     summary = customer_summary(Customer.model_validate({"id": 3, "profiles": []}))
     assert (summary.tier, summary.points, summary.name, summary.sources) == ("", None, "", [])
+
+
+@pytest.mark.parametrize(
+    "customer_id", [566881933, 565261498, 900000001, 900000005, 900000015, 900000016, 900000019, 900000023]
+)
+def test_a_brief_bulk_read_gives_the_same_summary_as_the_whole_customer(capillary, customer_id):
+    (whole,) = capillary.customers_bulk_get([customer_id], embed=["mlp"])
+    (brief,) = capillary.customers_bulk_get([customer_id], embed=["mlp"], brief=True)
+    assert (whole.success, brief.success) == (True, True)
+    assert customer_summary(brief.customer) == customer_summary(whole.customer)
+    assert brief.customer.warning_codes == whole.customer.warning_codes

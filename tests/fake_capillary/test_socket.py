@@ -68,3 +68,11 @@ def test_one_client_reuses_one_connection_across_answers_of_every_kind(tmp_path,
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_answers_are_sent_without_waiting_for_the_clients_delayed_ack():
+    """wsgiref writes headers and body separately: with Nagle's algorithm on, a kept-alive connection waited for the
+    client's delayed ACK (40 ms) before the body of every answer. The handler turns TCP_NODELAY on."""
+    from memberconsole.fake_capillary.server import QuietHandler
+
+    assert QuietHandler.disable_nagle_algorithm is True

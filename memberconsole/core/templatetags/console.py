@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from memberconsole.core import formatting
 from memberconsole.core.formatting import EMPTY
@@ -108,3 +109,36 @@ def cooloff_words(value) -> str:
 def is_digits(value) -> bool:
     """Whether the value is all digits (an unmasked mobile)."""
     return str(value or "").isdigit()
+
+
+# Tags, not {% include %}s: the customer page shows one per identifier, channel and criterion, and an include costs a
+# template lookup, a context push and a render of its own each time (docs/benchmarks.md, "Console CPU per request").
+
+
+@register.simple_tag
+def contact_value(kind, value) -> str:
+    """An identifier or channel value: a mobile as a person reads it, with a button that copies its digits (only when
+    the viewer sees it in full, i.e. it is all digits); any other value as it is (escaped)."""
+    if str(kind).lower() == "mobile" and is_digits(value):
+        return format_html(
+            '<span class="mobile">{}</span> <button type="button" class="btn-copy" data-copy="{}" '
+            'aria-label="Copy the mobile as digits, {}">Copy</button>',
+            mobile(value),
+            value,
+            value,
+        )
+    return value
+
+
+@register.simple_tag
+def progress(value, maximum, label) -> str:
+    """A progress bar: `value` of `maximum`, named by `label`. Its width is a class in steps of 5 % (the CSP allows no
+    style attributes); the exact value is in aria-valuenow."""
+    return format_html(
+        '<div class="progress" role="progressbar" aria-label="{}" aria-valuemin="0" aria-valuemax="{}" '
+        'aria-valuenow="{}"><span class="progress-{}"></span></div>',
+        label,
+        formats.localize(maximum),
+        formats.localize(value),
+        progress_step(value, maximum),
+    )
