@@ -9,7 +9,7 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test test-production-profile install install-dev chromium lint format bench fake serve clean \
-	bench-page bench-bulk bench-registration bench-fake bench-cpu bench-load bench-two-servers bench-bulk-budget
+	bench-page bench-activity bench-bulk bench-registration bench-fake bench-cpu bench-load bench-two-servers bench-bulk-budget
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,10 +74,13 @@ BENCH_DATABASE ?= mc_bench
 BENCH_REDIS_DB ?= 5
 BENCH_ENV := LOG_LEVEL=WARNING BENCH_DATABASE=$(BENCH_DATABASE) BENCH_REDIS_DB=$(BENCH_REDIS_DB)
 BENCH_PG := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) CACHE_URL=redis://127.0.0.1:6379/$(BENCH_REDIS_DB)
-bench: bench-page bench-bulk bench-registration bench-fake bench-cpu bench-two-servers bench-bulk-budget bench-load
+bench: bench-page bench-activity bench-bulk bench-registration bench-fake bench-cpu bench-two-servers bench-bulk-budget bench-load
 
 bench-page: install-dev  ## the customer page against the bare Capillary call
 	$(BENCH_ENV) $(PY) bench/run.py
+
+bench-activity: install-dev  ## the customer page's activity parts next to the page
+	$(BENCH_ENV) $(PY) bench/activity.py
 
 bench-bulk: install-dev  ## 1,000 IDs in bulk against one at a time, and the CPU per row (PostgreSQL and Redis)
 	$(BENCH_ENV) $(BENCH_PG) $(PY) bench/bulk.py
