@@ -52,26 +52,39 @@ def test_agents_use_the_whole_limit_then_get_told_when_to_try_again():
     assert b.used(API) == 10
 
 
+def test_bulk_is_paced_through_the_minute_not_spent_in_its_first_seconds():
+    clock = Clock(1_800_000_000.0)  # the start of a minute
+    b = budget(clock)
+    times = []
+    for _ in range(8):  # 80 %: the reserve keeps 2 for agents
+        b.acquire(API, background=True)
+        times.append(clock.now - 1_800_000_000.0)
+    assert times == sorted(times)
+    assert times[0] == 0  # it starts at once
+    assert times[3] < 30 < times[4]  # half the share by half the minute
+    assert 50 < times[-1] < 60  # the whole share only by the minute's end
+    assert b.used(API) == 8
+
+
 def test_bulk_uses_only_what_agents_leave_and_waits_instead_of_failing():
     clock = Clock(1_800_000_000.0)
     b = budget(clock)
-    for _ in range(8):  # 80 %: the reserve keeps 2 for agents
-        b.acquire(API, background=True)
-    assert clock.slept == []
-    b.acquire(API, background=False)
-    b.acquire(API, background=False)
-    b.acquire(API, background=True)  # the minute is full for bulk: it waits for the next one
+    for _ in range(8):  # agents take bulk's whole share early in the minute
+        b.acquire(API, background=False)
+    b.acquire(API, background=True)  # nothing left for bulk this minute: it waits for the next one
     assert sum(clock.slept) == pytest.approx(60.0)
     assert b.used(API) == 1  # counted in the new minute
 
 
 def test_agents_go_first_even_when_bulk_is_busy():
-    clock = Clock()
+    clock = Clock(1_800_000_000.0)
     b = budget(clock)
-    for _ in range(8):
+    while clock.now < 1_800_000_030.0:  # bulk as fast as it may for half a minute
         b.acquire(API, background=True)
-    b.acquire(API, background=False)  # room remains for agents
-    b.acquire(API, background=False)
+    assert b.used(API) == 5  # its pace: 8 x (30 + 2) / 60, plus the call that waited until second 30
+    for _ in range(5):  # agents may use everything else in the minute, at once
+        b.acquire(API, background=False)
+    assert b.used(API) == 10
 
 
 def test_an_upstream_429_blocks_the_api_for_its_retry_after():
