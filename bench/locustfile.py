@@ -5,9 +5,11 @@ cookie dicts: one login per agent, as in a shift), then acts every 1-3 s: 40 % s
 formats (the POST and the customer page it redirects to, timed together as "search to page"), 40 % a customer page,
 10 % a registration (the form, then the POST and the result page it redirects to), 10 % a bulk lookup of 50 customer
 IDs (submit, then poll the progress partial every second as htmx does, then the result table; "bulk lookup, submit
-to table" is the whole of it). BENCH_MIX=search makes every action a search (bench/bulk_budget.py).
+to table" is the whole of it). BENCH_MIX=search makes every action a search (bench/bulk_budget.py),
+BENCH_MIX=register a registration; BENCH_FAILURES=DIR keeps each failed registration's page there.
 """
 
+import http.cookiejar
 import itertools
 import json
 import os
@@ -17,7 +19,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -37,7 +39,12 @@ RUN = uuid.uuid4().int % 10_000  # mobiles registered by this run do not collide
 def _alert(html: str) -> str:
     """The first alert's words on a page (what the console told the agent), for the failure's message."""
     match = re.search(r'role="alert"[^>]*>(.*?)</div>', html or "", re.DOTALL)
-    return re.sub(r"<[^>]+>|\s+", " ", match.group(1)).strip()[:160] if match else "no alert on the page"
+    if match:
+        return re.sub(r"<[^>]+>|\s+", " ", match.group(1)).strip()[:160]
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html or "", re.DOTALL)
+    return "no alert on the page; its heading: " + (
+        re.sub(r"<[^>]+>|\s+", " ", heading.group(1)).strip()[:100] if heading else "none"
+    )
 
 
 class Agent(FastHttpUser):
@@ -46,11 +53,19 @@ class Agent(FastHttpUser):
     def on_start(self) -> None:
         cookies = SESSIONS[next(_next_session) % len(SESSIONS)]
         self.csrf = cookies["csrftoken"]
-        self.cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        # In the client's cookie jar, not a Cookie header: the client drops that header when it follows a redirect
+        # (a registration's POST to its result page), and only the jar's cookies go along.
+        host = urlsplit(self.host).hostname
+        for name, value in cookies.items():
+            self.client.cookiejar.set_cookie(http.cookiejar.Cookie(
+                version=0, name=name, value=value, port=None, port_specified=False, domain=host,
+                domain_specified=False, domain_initial_dot=False, path="/", path_specified=True, secure=False,
+                expires=None, discard=True, comment=None, comment_url=None, rest={},
+            ))  # fmt: skip
         self.rng = random.Random()
 
     def _headers(self, **extra: str) -> dict[str, str]:
-        return {"Cookie": self.cookie, **extra}
+        return extra
 
     def _form(self, data: dict) -> tuple[str, dict[str, str]]:
         body = urlencode({**data, "csrfmiddlewaretoken": self.csrf})
@@ -61,6 +76,9 @@ class Agent(FastHttpUser):
 
     @task(4)
     def search(self) -> None:
+        if MIX == "register":
+            self.registration()
+            return
         customer_id = self._customer()
         body, headers = self._form({"q": mobile_as_typed(customer_id, self.rng.randrange(5))})
         with self.client.post(
@@ -71,6 +89,9 @@ class Agent(FastHttpUser):
 
     @task(4)
     def customer_page(self) -> None:
+        if MIX == "register":
+            self.registration()
+            return
         if MIX == "search":
             self.search()
             return
@@ -102,9 +123,16 @@ class Agent(FastHttpUser):
         ) as response:
             if response.status_code != 200 or 'id="done-title"' not in response.text:
                 response.failure(f"registration {response.status_code}: {_alert(response.text)}")
+                if os.environ.get("BENCH_FAILURES"):  # keep the page the agent saw, to read after the run
+                    page = Path(os.environ["BENCH_FAILURES"]) / f"registration-{RUN}-{n}.html"
+                    page.parent.mkdir(parents=True, exist_ok=True)
+                    page.write_text(f"<!-- {response.status_code} {response.url} -->\n{response.text}")
 
     @task(1)
     def bulk(self) -> None:
+        if MIX == "register":
+            self.registration()
+            return
         if MIX == "search":
             self.search()
             return
