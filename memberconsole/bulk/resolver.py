@@ -21,9 +21,11 @@ from .models import BulkRow
 
 # Lookups (one GET per identifier) in flight at once: enough to hide latency, few enough to stay polite upstream.
 LOOKUP_WORKERS = 8
-# Customer ids handed to the client per call: it sends them as 4 chunks of 100 in parallel (its defaults), and a
-# progress batch is written after each call.
-BULK_GROUP = 400
+# Customer ids handed to the client per call: one chunk of POST /v2/bulk/getCustomers (the client's chunk size).
+BULK_GROUP = 100
+# Bulk calls in flight at once (the client's own default for one large call): while the oldest is read and its rows
+# written, the next ones are on their way, so the console's work on rows overlaps the wait for Capillary.
+BULK_IN_FLIGHT = 4
 # What an identifier lookup asks for besides the profiles: the program details that carry tier and points.
 LOOKUP_EMBED = ("mlp",)
 
@@ -168,17 +170,26 @@ class Resolver:
         for entry in entries:
             by_id.setdefault(int(entry.reading.value), []).append(entry)
         wanted = [customer_id for customer_id in by_id if customer_id not in self.bulk_results]
-        for group in batched(wanted, BULK_GROUP, strict=False):
-            results = self.client.customers_bulk_get(list(group), embed=settings.CAPILLARY_BULK_EMBED, brief=True)
-            for result in results:
-                self.bulk_results[result.customer_id] = result
-            for customer_id in group:
-                for entry in by_id.pop(customer_id):
-                    self._apply_bulk(entry, self.bulk_results[customer_id])
-            self.writer.flush()
+        groups = [list(group) for group in batched(wanted, BULK_GROUP, strict=False)]
+        # Up to BULK_IN_FLIGHT calls on their way while the oldest answer's rows are read and written, in order.
+        with ThreadPoolExecutor(max_workers=BULK_IN_FLIGHT, thread_name_prefix="bulk-calls") as calls:
+            pending = [calls.submit(self._bulk_get, group) for group in groups[:BULK_IN_FLIGHT]]
+            for index, group in enumerate(groups):
+                results = pending.pop(0).result()
+                if index + BULK_IN_FLIGHT < len(groups):
+                    pending.append(calls.submit(self._bulk_get, groups[index + BULK_IN_FLIGHT]))
+                for result in results:
+                    self.bulk_results[result.customer_id] = result
+                for customer_id in group:
+                    for entry in by_id.pop(customer_id):
+                        self._apply_bulk(entry, self.bulk_results[customer_id])
+                self.writer.flush()
         for customer_id, waiting in by_id.items():  # answered in an earlier round
             for entry in waiting:
                 self._apply_bulk(entry, self.bulk_results[customer_id])
+
+    def _bulk_get(self, customer_ids: list[int]) -> list[BulkCustomerResult]:
+        return self.client.customers_bulk_get(customer_ids, embed=settings.CAPILLARY_BULK_EMBED, brief=True)
 
     def _apply_bulk(self, entry: _Entry, result: BulkCustomerResult) -> None:
         # Unlike a lookup of one reading, the bulk API's answer about an ID is itself what the row shows: a merged

@@ -1,6 +1,7 @@
 """Bulk lookup services against the in-process fake Capillary (and a MockTransport for shapes the fake never sends)."""
 
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -323,3 +324,32 @@ def test_identifier_lookups_run_several_at_a_time_but_bounded(agent, capillary, 
     assert job.counts == {"not_found": len(emails)}
     # 16 lookups of 200 ms: at most 8 at once means at least two waves; one at a time would take 3.2 s.
     assert 0.4 <= elapsed < 2.0
+
+
+def test_bulk_calls_overlap_the_rows_work_at_most_four_at_once_and_rows_keep_their_order(
+    agent, capillary, fake_http, monkeypatch
+):
+    fake_http.post("/__fake__/seed", json={"customers": 1000})
+    ids = [str(100000001 + n) for n in range(1000)][::-1]
+    original, lock = resolver.Resolver._bulk_get, threading.Lock()
+    in_flight, most = 0, 0
+
+    def counted(self, customer_ids):
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.05)  # long enough for the others to be sent meanwhile
+        try:
+            return original(self, customer_ids)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    monkeypatch.setattr(resolver.Resolver, "_bulk_get", counted)
+    fake_http.delete("/__fake__/requests")
+    job = run(agent, ids)
+    assert most == resolver.BULK_IN_FLIGHT == 4
+    assert len(upstream(fake_http)) == 10
+    assert job.counts == {"found": 1000}
+    assert [r.customer_id for r in rows(job)] == [int(i) for i in ids]
