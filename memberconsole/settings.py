@@ -168,7 +168,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Sessions: a session ends after SESSION_IDLE_MINUTES without a page request (30), after SESSION_COOKIE_AGE in all
 # (10 hours, one working shift) and when the browser closes.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # one cache read per request, DB as the record
+# Where sessions live: in the shared cache when it is Redis (a save is one SET, where cached_db also writes the database
+# in a transaction: 2 ms of a search's CPU, which saves the session twice for its "found by" message); with the
+# embedded local-memory cache (one process's memory), in the database behind the cache, so a restart of `make run`
+# keeps agents signed in. SESSION_ENGINE overrides either. On Redis, a restart without persistence or an eviction
+# signs agents out: run it with persistence and `maxmemory-policy noeviction` (README, production).
+SESSION_ENGINE = env(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cache"
+    if CACHES["default"]["BACKEND"] == "memberconsole.core.cache.RedisCache"
+    else "django.contrib.sessions.backends.cached_db",
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
