@@ -4,7 +4,6 @@ entry read the way the search box reads it (the next reading after a miss), dupl
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import batched
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -21,11 +20,6 @@ from .models import BulkRow
 
 # Lookups (one GET per identifier) in flight at once: enough to hide latency, few enough to stay polite upstream.
 LOOKUP_WORKERS = 8
-# Customer ids handed to the client per call: one chunk of POST /v2/bulk/getCustomers (the client's chunk size).
-BULK_GROUP = 100
-# Bulk calls in flight at once (the client's own default for one large call): while the oldest is read and its rows
-# written, the next ones are on their way, so the console's work on rows overlaps the wait for Capillary.
-BULK_IN_FLIGHT = 4
 # What an identifier lookup asks for besides the profiles: the program details that carry tier and points.
 LOOKUP_EMBED = ("mlp",)
 
@@ -170,26 +164,17 @@ class Resolver:
         for entry in entries:
             by_id.setdefault(int(entry.reading.value), []).append(entry)
         wanted = [customer_id for customer_id in by_id if customer_id not in self.bulk_results]
-        groups = [list(group) for group in batched(wanted, BULK_GROUP, strict=False)]
-        # Up to BULK_IN_FLIGHT calls on their way while the oldest answer's rows are read and written, in order.
-        with ThreadPoolExecutor(max_workers=BULK_IN_FLIGHT, thread_name_prefix="bulk-calls") as calls:
-            pending = [calls.submit(self._bulk_get, group) for group in groups[:BULK_IN_FLIGHT]]
-            for index, group in enumerate(groups):
-                results = pending.pop(0).result()
-                if index + BULK_IN_FLIGHT < len(groups):
-                    pending.append(calls.submit(self._bulk_get, groups[index + BULK_IN_FLIGHT]))
-                for result in results:
-                    self.bulk_results[result.customer_id] = result
-                for customer_id in group:
-                    for entry in by_id.pop(customer_id):
-                        self._apply_bulk(entry, self.bulk_results[customer_id])
-                self.writer.flush()
+        # Each answer's rows are read and written while the next chunks are on their way (the client keeps up to its
+        # bulk_max_workers calls in flight): the console's work on rows overlaps the wait for Capillary.
+        for results in self.client.customers_bulk_get_chunks(wanted, embed=settings.CAPILLARY_BULK_EMBED, brief=True):
+            for result in results:
+                self.bulk_results[result.customer_id] = result
+                for entry in by_id.pop(result.customer_id, []):
+                    self._apply_bulk(entry, result)
+            self.writer.flush()
         for customer_id, waiting in by_id.items():  # answered in an earlier round
             for entry in waiting:
                 self._apply_bulk(entry, self.bulk_results[customer_id])
-
-    def _bulk_get(self, customer_ids: list[int]) -> list[BulkCustomerResult]:
-        return self.client.customers_bulk_get(customer_ids, embed=settings.CAPILLARY_BULK_EMBED, brief=True)
 
     def _apply_bulk(self, entry: _Entry, result: BulkCustomerResult) -> None:
         # Unlike a lookup of one reading, the bulk API's answer about an ID is itself what the row shows: a merged

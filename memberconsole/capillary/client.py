@@ -6,7 +6,7 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -336,9 +336,24 @@ class CapillaryClient:
         """POST /v2/bulk/getCustomers in chunks, concurrently; one result per input id, in input order. brief: each
         customer is a CustomerBrief (what a one-line summary reads), not a whole Customer."""
         wanted = [int(customer_id) for customer_id in customer_ids]
-        unique = list(dict.fromkeys(wanted))
+        chunks = self.customers_bulk_get_chunks(wanted, source=source, account_id=account_id, embed=embed, brief=brief)
+        by_id = {result.customer_id: result for results in chunks for result in results}
+        return [by_id[customer_id] for customer_id in wanted]
+
+    def customers_bulk_get_chunks(
+        self,
+        customer_ids: Sequence[int],
+        *,
+        source: str | None = None,
+        account_id: str | None = None,
+        embed: Sequence[str] = (),
+        brief: bool = False,
+    ) -> Iterator[list[BulkCustomerResult]]:
+        """As customers_bulk_get (duplicates sent once), one chunk's results at a time, in order, while the next chunks
+        are on their way (at most bulk_max_workers calls in flight): a caller works on each answer as it comes."""
+        unique = list(dict.fromkeys(int(customer_id) for customer_id in customer_ids))
         if not unique:
-            return []
+            return
         size = self._bulk_chunk_size
         chunks = [unique[start : start + size] for start in range(0, len(unique), size)]
         # bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk) documents no embed; sent only
@@ -347,12 +362,16 @@ class CapillaryClient:
         model = CustomerBrief if brief else Customer
         workers = min(self._bulk_max_workers, len(chunks))
         if workers == 1:
-            chunk_results = [self._bulk_chunk(chunk, params, model) for chunk in chunks]
-        else:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capillary-bulk") as pool:
-                chunk_results = list(pool.map(lambda chunk: self._bulk_chunk(chunk, params, model), chunks))
-        by_id = {result.customer_id: result for results in chunk_results for result in results}
-        return [by_id[customer_id] for customer_id in wanted]
+            for chunk in chunks:
+                yield self._bulk_chunk(chunk, params, model)
+            return
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capillary-bulk")
+        try:
+            futures = [pool.submit(self._bulk_chunk, chunk, params, model) for chunk in chunks]
+            for future in futures:
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # a caller that stops early sends no more chunks
 
     def customer_create(self, request: CustomerCreateRequest, *, user_context: UserContext) -> CustomerCreateResponse:
         """POST /v2/customers. Never retried: Capillary has no idempotency key, a replay could register twice."""

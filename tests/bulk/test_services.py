@@ -326,30 +326,38 @@ def test_identifier_lookups_run_several_at_a_time_but_bounded(agent, capillary, 
     assert 0.4 <= elapsed < 2.0
 
 
-def test_bulk_calls_overlap_the_rows_work_at_most_four_at_once_and_rows_keep_their_order(
+def test_bulk_answers_are_written_as_they_come_with_at_most_four_calls_in_flight_and_rows_in_order(
     agent, capillary, fake_http, monkeypatch
 ):
     fake_http.post("/__fake__/seed", json={"customers": 1000})
     ids = [str(100000001 + n) for n in range(1000)][::-1]
-    original, lock = resolver.Resolver._bulk_get, threading.Lock()
-    in_flight, most = 0, 0
+    original, lock = CapillaryClient._bulk_chunk, threading.Lock()
+    in_flight, most, calls_out_while_rows = 0, 0, []
+    apply = resolver.Resolver._apply_bulk
 
-    def counted(self, customer_ids):
+    def applied(self, entry, result):
+        calls_out_while_rows.append(in_flight)
+        return apply(self, entry, result)
+
+    def counted(self, chunk, params, model):
         nonlocal in_flight, most
         with lock:
             in_flight += 1
             most = max(most, in_flight)
         time.sleep(0.05)  # long enough for the others to be sent meanwhile
         try:
-            return original(self, customer_ids)
+            return original(self, chunk, params, model)
         finally:
             with lock:
                 in_flight -= 1
 
-    monkeypatch.setattr(resolver.Resolver, "_bulk_get", counted)
+    monkeypatch.setattr(CapillaryClient, "_bulk_chunk", counted)
+    monkeypatch.setattr(resolver.Resolver, "_apply_bulk", applied)
     fake_http.delete("/__fake__/requests")
     job = run(agent, ids)
-    assert most == resolver.BULK_IN_FLIGHT == 4
+    assert most == 4  # the client's bulk_max_workers
     assert len(upstream(fake_http)) == 10
     assert job.counts == {"found": 1000}
     assert [r.customer_id for r in rows(job)] == [int(i) for i in ids]
+    # Rows were worked on while later calls were still out (one call after another, none would be).
+    assert max(calls_out_while_rows) > 0
