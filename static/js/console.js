@@ -136,6 +136,31 @@
     if (bill && bill.hasAttribute("tabindex")) bill.focus();
   });
 
+  // A table wider than its card (on a tablet) scrolls sideways inside it ([.table-wrap]). Such a scroll area becomes a
+  // labelled region in the tab order, so a keyboard user can scroll it too; it stops being one when it fits again.
+  function markScrollingTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && wrap.getAttribute("role") !== "region") {
+        var section = wrap.closest("section");
+        var name = wrap.querySelector("caption") || (section && section.querySelector("h2, h3, h4"));
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("aria-label", (name ? name.textContent.trim() : "Table") + " (scrolls sideways)");
+      } else if (!scrolls && wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(markScrollingTables, 150);
+  });
+  document.addEventListener("htmx:afterSettle", markScrollingTables);
+
   // After a submit that failed, focus goes to the first field in error (or the error summary), so a keyboard or
   // screen-reader user lands where the problem is.
   function focusFirstError() {
@@ -153,6 +178,7 @@
 
   function setUp() {
     setUpAccountFields(document);
+    markScrollingTables();
     focusFirstError();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);

@@ -182,3 +182,29 @@ def test_after_sign_in_focus_is_in_the_one_search_box(page, live_server, agent):
     expect(page.get_by_role("searchbox")).to_have_count(1)
     expect(page.get_by_role("searchbox", name="Find a customer")).to_be_focused()
     assert "<" not in page.title()  # the title is plain text
+
+
+def test_on_a_tablet_the_customer_page_never_scrolls_sideways_and_wide_tables_scroll_by_keyboard(
+    browser, live_server, agent, capillary
+):
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    found: dict[str, list[str]] = {}
+    scrolling_tables = 0
+    for customer_id in (900000001, 900000003, 900000005, 900000006, 565261498):
+        page.goto(f"{live_server.url}/customers/{customer_id}/")
+        expect(page.locator("#activity-coupons")).not_to_have_attribute("aria-busy", "true")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1], (customer_id, width)
+        tables = page.evaluate(
+            """Array.from(document.querySelectorAll('.table-wrap')).filter(w => w.scrollWidth > w.clientWidth + 1)
+            .map(w => [w.getAttribute('role'), w.getAttribute('tabindex'), w.getAttribute('aria-label')])"""
+        )
+        assert all(role == "region" and tab == "0" and label for role, tab, label in tables), tables
+        scrolling_tables += len(tables)
+        check(page, found, f"customer {customer_id} at 768 px")
+    context.close()
+    assert scrolling_tables > 0  # the check is not vacuous: some tables do scroll at this width
+    assert {name: v for name, v in found.items() if v} == {}
