@@ -31,7 +31,7 @@ TYPE_LABELS = {
 TYPE_CHOICES = [("", "Detect automatically"), *TYPE_LABELS.items()]
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
-_PHONEISH = re.compile(r"^\+?[\d\s\-().]+$")
+_PHONEISH = re.compile(r"^\(?\+?[\d\s\-().]+$")  # "(+91) 98450 00001" too: the country code in brackets
 _SEPARATORS = re.compile(r"[\s\-().]")
 # WeChat openids are 28 characters starting with "o" (e.g. the docs' "ojOPTw..."); unionids 29 starting with "o".
 _WECHAT = re.compile(r"^o[A-Za-z0-9_\-]{20,40}$")
@@ -144,9 +144,12 @@ def customer_id_first(text: str) -> Reading | None:
 
 def _digit_readings(text: str, *, default_country: str) -> list[Reading]:
     digits = _SEPARATORS.sub("", text).lstrip("+")
-    formatted = text.startswith("+") or bool(_SEPARATORS.search(text)) or digits.startswith("0")
+    plus = text.lstrip("(").startswith("+")
+    formatted = plus or bool(_SEPARATORS.search(text)) or digits.startswith("0")
     normalized = normalise_mobile(text, default_country=default_country)
-    if normalized is None and not text.startswith("+"):
+    if normalized is None and plus:
+        normalized = normalise_mobile("+" + digits, default_country=default_country)
+    if normalized is None and not plus:
         # Digits that already carry a country code, typed without the "+": 919876543210, 447911123456.
         normalized = normalise_mobile("+" + digits, default_country=default_country)
     mobiles = []

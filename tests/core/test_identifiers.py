@@ -21,7 +21,16 @@ def first(text: str, **kwargs):
 
 @pytest.mark.parametrize(
     "typed",
-    ["98765 43210", "+91 98765-43210", "098765 43210", "919876543210", "+91 (98765) 43210", "9876543210"],
+    [
+        "98765 43210",
+        "+91 98765-43210",
+        "098765 43210",
+        "919876543210",
+        "+91 (98765) 43210",
+        "9876543210",
+        "(+91) 98765 43210",
+        "(+91)9876543210",
+    ],
 )
 def test_mobile_typed_any_way_is_tried_first_as_digits_with_country_code(typed):
     reading = first(typed)
