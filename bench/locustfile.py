@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from locust import between, events, task
+from locust import between, events
 from locust.contrib.fasthttp import FastHttpUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -64,21 +64,14 @@ class Agent(FastHttpUser):
             ))  # fmt: skip
         self.rng = random.Random()
 
-    def _headers(self, **extra: str) -> dict[str, str]:
-        return extra
-
     def _form(self, data: dict) -> tuple[str, dict[str, str]]:
         body = urlencode({**data, "csrfmiddlewaretoken": self.csrf})
-        return body, self._headers(**{"Content-Type": "application/x-www-form-urlencoded"})
+        return body, {"Content-Type": "application/x-www-form-urlencoded"}
 
     def _customer(self) -> int:
         return seeded_id(self.rng.randint(1, CUSTOMERS))
 
-    @task(4)
     def search(self) -> None:
-        if MIX == "register":
-            self.registration()
-            return
         customer_id = self._customer()
         body, headers = self._form({"q": mobile_as_typed(customer_id, self.rng.randrange(5))})
         with self.client.post(
@@ -87,29 +80,14 @@ class Agent(FastHttpUser):
             if response.status_code != 200 or f'data-testid="customer-id">{customer_id}<' not in response.text:
                 response.failure(f"search did not open customer {customer_id}: {response.status_code}")
 
-    @task(4)
     def customer_page(self) -> None:
-        if MIX == "register":
-            self.registration()
-            return
-        if MIX == "search":
-            self.search()
-            return
         customer_id = self._customer()
-        with self.client.get(
-            f"/customers/{customer_id}/", headers=self._headers(), name="customer page", catch_response=True
-        ) as response:
+        with self.client.get(f"/customers/{customer_id}/", name="customer page", catch_response=True) as response:
             if response.status_code != 200 or f'data-testid="customer-id">{customer_id}<' not in response.text:
                 response.failure(f"customer page {response.status_code}")
 
-    @task(1)
     def registration(self) -> None:
-        if MIX == "search":
-            self.search()
-            return
-        with self.client.get(
-            "/customers/register/", headers=self._headers(), name="registration form", catch_response=True
-        ) as response:
+        with self.client.get("/customers/register/", name="registration form", catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"registration form {response.status_code}")
                 return
@@ -128,14 +106,7 @@ class Agent(FastHttpUser):
                     page.parent.mkdir(parents=True, exist_ok=True)
                     page.write_text(f"<!-- {response.status_code} {response.url} -->\n{response.text}")
 
-    @task(1)
     def bulk(self) -> None:
-        if MIX == "register":
-            self.registration()
-            return
-        if MIX == "search":
-            self.search()
-            return
         started = time.perf_counter()
         ids = "\n".join(str(self._customer()) for _ in range(50))
         body, headers = self._form({"entries": ids})
@@ -147,7 +118,7 @@ class Agent(FastHttpUser):
             if response.status_code != 302 or "/customers/bulk/" not in location:
                 response.failure(f"bulk submit {response.status_code}")
                 return
-        poll = self._headers(**{"HX-Request": "true", "HX-Target": "bulk-progress", "X-Console-Poll": "1"})
+        poll = {"HX-Request": "true", "HX-Target": "bulk-progress", "X-Console-Poll": "1"}
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             time.sleep(1)  # hx-trigger="every 1s"
@@ -163,7 +134,7 @@ class Agent(FastHttpUser):
                 exception=TimeoutError("not done in 120 s"), context={},
             )  # fmt: skip
             return
-        with self.client.get(location, headers=self._headers(), name="bulk result", catch_response=True) as response:
+        with self.client.get(location, name="bulk result", catch_response=True) as response:
             if response.status_code != 200 or "Download CSV" not in response.text:
                 response.failure(f"bulk result {response.status_code}")
                 return
@@ -171,3 +142,12 @@ class Agent(FastHttpUser):
             request_type="BULK", name="bulk lookup, submit to table",
             response_time=(time.perf_counter() - started) * 1000, response_length=0, exception=None, context={},
         )  # fmt: skip
+
+
+# The mix: every action an agent takes (the default), or one kind only.
+MIXES = {
+    "agent": {Agent.search: 4, Agent.customer_page: 4, Agent.registration: 1, Agent.bulk: 1},
+    "search": {Agent.search: 1},
+    "register": {Agent.registration: 1},
+}
+Agent.tasks = [action for action, weight in MIXES[MIX].items() for _ in range(weight)]  # locust's weighted list
