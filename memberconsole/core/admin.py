@@ -3,7 +3,6 @@
 import csv
 from datetime import UTC
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -11,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from memberconsole.core.admin_site import RecordAdmin
 from memberconsole.core.audit import Action, audit_record
 from memberconsole.core.models import AuditEntry, RevealReason
 from memberconsole.core.roles import ADMINISTRATOR, STAFF_ROLES
@@ -30,7 +30,7 @@ CSV_COLUMNS = [
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     """Who did what, when, from where: read-only for everyone, superusers included; filter, search, export."""
 
     list_display = ("when", "username", "action", "customer_id", "outcome", "ip_address", "capillary_request_id")
@@ -45,19 +45,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "details",
     ]  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.display(description=f"When ({settings.TIME_ZONE})", ordering="created_at")
-    def when(self, obj: AuditEntry) -> str:
-        return timezone.localtime(obj.created_at).strftime("%d %b %Y, %H:%M:%S")
 
     def lookup_allowed(self, lookup: str, value, request=None) -> bool:
         # "Who viewed this customer" links here with ?customer_id__exact=ID.

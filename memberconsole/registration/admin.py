@@ -1,14 +1,13 @@
 """Django admin for the registration configuration, its synced field definitions and programs, and the audit trail."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from memberconsole.capillary.errors import CapillaryError
+from memberconsole.core.admin_site import RecordAdmin
 from memberconsole.registration.models import (
     ExtendedFieldDefinition,
     FormField,
@@ -147,26 +146,13 @@ class LoyaltyProgramAdmin(SyncActionMixin, admin.ModelAdmin):
 
 
 @admin.register(RegistrationAttempt)
-class RegistrationAttemptAdmin(admin.ModelAdmin):
+class RegistrationAttemptAdmin(RecordAdmin):
     """The audit trail of registrations: who, when, what happened, Capillary's request id. No personal data."""
 
     list_display = ("when", "agent", "status", "source", "customer_id", "codes", "request_id")
     list_filter = ("status", "source", "confirmed_by_lookup", "added_profile")
     search_fields = ("customer_id", "request_id", "agent__username")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.display(description=f"When ({settings.TIME_ZONE})", ordering="created_at")
-    def when(self, obj: RegistrationAttempt) -> str:
-        return timezone.localtime(obj.created_at).strftime("%d %b %Y, %H:%M:%S")
 
 
 @admin.register(RegistrationRejection)
