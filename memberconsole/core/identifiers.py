@@ -147,10 +147,9 @@ def _digit_readings(text: str, *, default_country: str) -> list[Reading]:
     plus = text.lstrip("(").startswith("+")
     formatted = plus or bool(_SEPARATORS.search(text)) or digits.startswith("0")
     normalized = normalise_mobile(text, default_country=default_country)
-    if normalized is None and plus:
-        normalized = normalise_mobile("+" + digits, default_country=default_country)
-    if normalized is None and not plus:
-        # Digits that already carry a country code, typed without the "+": 919876543210, 447911123456.
+    if normalized is None:
+        # Digits that already carry a country code, typed without the "+" (919876543210, 447911123456) or with it
+        # in brackets ("(+91) 98765 43210").
         normalized = normalise_mobile("+" + digits, default_country=default_country)
     mobiles = []
     if normalized:
