@@ -97,11 +97,13 @@ def program_titles_remember(*, customer_id: int, titles: dict[int, str]) -> None
     cache.set(f"customers:program-titles:{customer_id}", titles, PROGRAM_TITLES_SECONDS)
 
 
-def _program(customer_id: int, program_id: int | None, name: str | None = None) -> str:
-    if name:
-        return name
-    titles = cache.get(f"customers:program-titles:{customer_id}") or {}
-    return titles.get(program_id) or (f"Program {program_id}" if program_id is not None else "")
+def _program_titles(customer_id: int) -> dict[int, str]:
+    """The program names the customer page left (one cache read per activity part, not one per row)."""
+    return cache.get(f"customers:program-titles:{customer_id}") or {}
+
+
+def _program(titles: dict[int, str], program_id: int | None, name: str | None = None) -> str:
+    return name or titles.get(program_id) or (f"Program {program_id}" if program_id is not None else "")
 
 
 # ---------------------------------------------------------------------------------------------------- transactions
@@ -215,9 +217,10 @@ def customer_bill(
                 amount=_dec(d.amount if d.amount is not None else d.value),
             )
         )
+    titles = _program_titles(customer_id)
     points = [
         domain.BillPoints(
-            program=_program(customer_id, p.program_id),
+            program=_program(titles, p.program_id),
             issued=_dec(p.issued_points),
             returned=_dec(p.returned_points),
             redeemed=_dec(p.redeemed_points),
@@ -308,6 +311,7 @@ def customer_ledger(
     except cap.CapillaryError as exc:
         raise translate_error(exc) from exc
     rows = []
+    titles = _program_titles(customer_id)
     for entry in ledger.entries:
         points = _signed(entry)
         program = next((d.program_name for d in entry.entry_details if d.program_name), None)
@@ -317,7 +321,7 @@ def customer_ledger(
                 happened_at=entry.ledger_created_date_iso or entry.ledger_created_date,
                 event_words=EVENT_WORDS.get(entry.event_name or "", (entry.event_name or "Event").replace("_", " ")),
                 event_code=entry.event_name or "",
-                program=_program(customer_id, program_id, program),
+                program=_program(titles, program_id, program),
                 points=points,
                 tone="ok" if points and points > 0 else "error" if points and points < 0 else "neutral",
                 bill_number=(entry.transaction_details.transaction_number or "") if entry.transaction_details else "",
@@ -350,14 +354,13 @@ def customer_expiry(*, customer_id: int, client: CapillaryClient | None = None) 
         raise translate_error(exc) from exc
     today = timezone.localdate()
     buckets = []
+    titles = _program_titles(customer_id)
     for b in schedule.schedules:
         when = b.expiry_date_iso or b.expiry_date
         day = as_date(when)
         if not b.points or (day is not None and day < today):
             continue
-        buckets.append(
-            domain.Expiry(points=_dec(b.points), expires_on=when, program=_program(customer_id, b.program_id))
-        )
+        buckets.append(domain.Expiry(points=_dec(b.points), expires_on=when, program=_program(titles, b.program_id)))
     return sorted(buckets, key=lambda e: as_date(e.expires_on) or date.max)
 
 
