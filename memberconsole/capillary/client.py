@@ -946,11 +946,13 @@ class CapillaryClient:
                 raise _transport_error(exc, sent_request=request) from exc
             state.status = response.status_code
             state.request_id = response.headers.get(REQUEST_ID_HEADER)
+            retry_after = (
+                parse_retry_after(response.headers.get("Retry-After")) if response.status_code >= 400 else None
+            )
             if response.status_code == 429:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 self._budget.penalise(state.api, retry_after if retry_after is not None else 60.0)
             if can_retry and self._retry.retryable_status(response.status_code):
-                delay = self._retry.delay(state.retries, parse_retry_after(response.headers.get("Retry-After")))
+                delay = self._retry.delay(state.retries, retry_after)
                 if delay is not None:  # None: Retry-After beyond the cap, give up now with the mapped error
                     response.close()
                     self._wait(state, delay)
