@@ -68,11 +68,6 @@ def audit_record(
     )
 
 
-def audit_entries_for_customer(*, customer_id: int):
-    """Everything recorded about one customer, newest first ("who viewed this customer")."""
-    return AuditEntry.objects.filter(customer_id=customer_id).select_related("user")
-
-
 def audit_prune(*, older_than_days: int | None = None) -> int:
     """Delete entries older than the retention period (AUDIT_RETENTION_DAYS, default 400); returns how many."""
     days = settings.AUDIT_RETENTION_DAYS if older_than_days is None else older_than_days

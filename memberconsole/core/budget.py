@@ -98,7 +98,7 @@ class CacheBudget:
             self.cache.set(f"capbudget:blocked:{_key(api)}", until, timeout=math.ceil(seconds) + 5)
 
     def used(self, api: str) -> int:
-        """Calls counted for the API in the current minute (for the bulk page's estimate and for tests)."""
+        """Calls counted for the API in the current minute (what the tests and an operator's shell read)."""
         return int(self.cache.get(f"capbudget:{_key(api)}:{math.floor(self.clock() / WINDOW)}") or 0)
 
 

@@ -89,14 +89,6 @@ def number_text(value) -> str:
     return f"{d:,.2f}"
 
 
-def amount_text(value) -> str:
-    """A decimal with thousands separators and two decimals."""
-    d = to_decimal(value)
-    if d is None:
-        return EMPTY if value in (None, "") else str(value)
-    return f"{d:,.2f}"
-
-
 def money_text(value, currency: str | None = None) -> str:
     """Money in the org's currency (settings.ORG_CURRENCY): '₹1,234.50'."""
     d = to_decimal(value)

@@ -32,12 +32,6 @@ def number(value) -> str:
 
 
 @register.filter
-def amount(value) -> str:
-    """A decimal with thousands separators and two decimals."""
-    return formatting.amount_text(value)
-
-
-@register.filter
 def money(value) -> str:
     """Money in the org's currency: '₹1,234.50'."""
     return formatting.money_text(value)
