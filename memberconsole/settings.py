@@ -213,7 +213,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # the console's own audit trail records failures and lockouts
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same address the audit trail records (REMOTE_ADDR, or X-Forwarded-For from AUDIT_TRUSTED_PROXIES): behind a
+# proxy, lockouts are per agent address, not per proxy.
+AXES_CLIENT_IP_CALLABLE = "memberconsole.core.audit.client_ip"
 
 # Who sees what (core/masking.py, core/ratelimits.py, customers reveal).
 MASK_EXTERNAL_IDS = env.bool("MASK_EXTERNAL_IDS", default=False)

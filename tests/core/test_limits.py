@@ -120,6 +120,23 @@ class TestLockout:
         AccessAttempt.objects.all().delete()  # what "delete" in Django admin's Access attempts does
         assert client.post("/accounts/login/", {"username": "agent", "password": AGENT_PASSWORD}).status_code == 302
 
+    def test_behind_a_trusted_proxy_the_lockout_is_per_agent_address_as_in_the_audit_trail(
+        self, client, agent, settings
+    ):
+        settings.AUDIT_TRUSTED_PROXIES = ["10.0.0.1"]
+        via_proxy = {"REMOTE_ADDR": "10.0.0.1"}
+        for _ in range(5):
+            client.post(
+                "/accounts/login/", {"username": "agent", "password": "wrong"},
+                HTTP_X_FORWARDED_FOR="203.0.113.7", **via_proxy,
+            )  # fmt: skip
+        assert AuditEntry.objects.filter(action="locked_out", ip_address="203.0.113.7").exists()
+        other_desk = client.post(
+            "/accounts/login/", {"username": "agent", "password": AGENT_PASSWORD},
+            HTTP_X_FORWARDED_FOR="203.0.113.8", **via_proxy,
+        )  # fmt: skip
+        assert other_desk.status_code == 302
+
 
 class TestSessions:
     def test_an_idle_session_ends_after_thirty_minutes(self, agent_client, settings):
