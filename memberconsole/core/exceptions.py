@@ -14,6 +14,7 @@ class MemberConsoleError(Exception):
     """Base: an agent-safe message plus Capillary's request id for escalation."""
 
     default_message = "Something went wrong."
+    status_code = 502  # the page's status: Capillary (or what it answered) failed the console
 
     def __init__(self, message: str | None = None, *, request_id: str | None = None) -> None:
         self.message = message or self.default_message
@@ -23,10 +24,12 @@ class MemberConsoleError(Exception):
 
 class CustomerNotFoundError(MemberConsoleError):
     default_message = "No customer has this customer ID."
+    status_code = 404
 
 
 class CustomerDeletedError(MemberConsoleError):
     default_message = "This customer was deleted after a personal-data (PII) deletion request. No data can be shown."
+    status_code = 410
 
 
 class CustomerMergedError(MemberConsoleError):

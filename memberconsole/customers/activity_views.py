@@ -13,10 +13,7 @@ from django.views.decorators.http import require_GET
 from memberconsole.core import views as core_views
 from memberconsole.core.audit import Action, audit_record
 from memberconsole.core.exceptions import (
-    CustomerDeletedError,
-    CustomerNotFoundError,
     MemberConsoleError,
-    UpstreamUnavailableError,
 )
 from memberconsole.core.identifiers import MAX_CUSTOMER_ID
 from memberconsole.core.masking import contact_mask_for
@@ -76,16 +73,10 @@ def _render(request: HttpRequest, section: str, customer_id: int, context: dict,
 
 def _failed(request: HttpRequest, section: str, customer_id: int, exc: MemberConsoleError) -> HttpResponse:
     """Capillary's failure said in the section, with the request id to quote; what the agent typed stays."""
-    if isinstance(exc, UpstreamUnavailableError):
-        status = exc.status_code
-    elif isinstance(exc, CustomerNotFoundError | CustomerDeletedError):
-        status = 404 if isinstance(exc, CustomerNotFoundError) else 410
-    else:
-        status = 502
     context = {"error": exc.message, "error_id": exc.request_id}
     if section in FORMS:
         context["form"] = FORMS[section](request.GET or None)
-    return _render(request, section, customer_id, context, status=status)
+    return _render(request, section, customer_id, context, status=exc.status_code)
 
 
 def _guarded(section: str):

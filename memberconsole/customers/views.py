@@ -63,12 +63,11 @@ def _prefill_link(request: HttpRequest, outcome: selectors.SearchOutcome) -> str
 def _unavailable(
     request: HttpRequest, exc: UpstreamUnavailableError | UpstreamRejectedError, **context
 ) -> HttpResponse:
-    status = exc.status_code if isinstance(exc, UpstreamUnavailableError) else 502
     response = TemplateResponse(
         request,
         "customers/unavailable.html",
         {"error": exc, "retry_url": context.pop("retry_url", request.path), **context},
-        status=status,
+        status=exc.status_code,
     )
     if getattr(exc, "retry_after", None):
         response["Retry-After"] = str(exc.retry_after)

@@ -20,7 +20,7 @@ from memberconsole.capillary import errors as cap
 from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import CustomerCreateRequest, CustomerCreateResponse, UserContext
-from memberconsole.core.exceptions import translate_error
+from memberconsole.core.exceptions import UpstreamUnavailableError, translate_error
 from memberconsole.registration.domain import DuplicateMatch, RegistrationData
 from memberconsole.registration.models import (
     FIELD_FOR_IDENTIFIER,
@@ -237,7 +237,8 @@ def _refused(
 def _status(exc: cap.CapillaryError) -> int:
     """The page's status when Capillary failed: 504 timed out, 502 answered nonsense or refused us, 503 down or busy."""
     error = translate_error(exc)
-    return getattr(error, "status_code", 502)
+    # A registration form never answers 404 or 410: a "not found" from the POST is Capillary failing the form.
+    return error.status_code if isinstance(error, UpstreamUnavailableError) else 502
 
 
 def _field_for(exc: cap.CapillaryError, config: RegistrationSettings) -> str:
