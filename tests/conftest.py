@@ -11,3 +11,11 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch):
+    """Rate limits count in fixed windows: a test making three searches must not see its count reset because the wall
+    clock crossed into a new minute between them. Every test runs 30 s into a minute and 1,830 s into an hour; a test
+    that needs the windows to roll passes `now` itself."""
+    monkeypatch.setattr("memberconsole.core.ratelimits.clock", lambda: 1_800_001_830.0)

@@ -109,7 +109,8 @@ def test_each_api_has_its_own_limit(settings):
 def test_the_agent_gets_the_busy_page_at_once_when_the_budget_is_spent(agent_client, capillary, settings):
     from memberconsole.capillary.factory import set_capillary_client
 
-    capillary._budget = CacheBudget(limits={API: 1}, default=1000)
+    # Held mid-minute: on the wall clock the second page could fall in a new minute and be served.
+    capillary._budget = CacheBudget(limits={API: 1}, default=1000, clock=lambda: 1_800_001_830.0)
     set_capillary_client(capillary)
     assert agent_client.get("/customers/566881933/").status_code == 200
     started = time.perf_counter()
@@ -141,7 +142,9 @@ django.setup()
 from django.core.cache import caches
 from memberconsole.capillary.errors import CapillaryRateLimitedError
 from memberconsole.core.budget import CacheBudget
-b = CacheBudget(limits={"GET x": int(sys.argv[1])}, default=1000, reserve=0.2, cache=caches["shared"])
+b = CacheBudget(
+    limits={"GET x": int(sys.argv[1])}, default=1000, reserve=0.2, cache=caches["shared"], clock=lambda: 1_800_001_830.0
+)
 n = 0
 for _ in range(int(sys.argv[2])):
     try:
