@@ -27,17 +27,23 @@ def _parse(text: str) -> datetime | date | str:
         return text
 
 
+def _sent_as_date(value: datetime) -> date | None:
+    """The day a datetime stands for when Capillary sent a plain date (expiry, birth): midnight or 23:59:59 UTC."""
+    if timezone.is_aware(value):
+        utc = value.astimezone(UTC)
+        if (utc.hour, utc.minute, utc.second) in {(0, 0, 0), (23, 59, 59)}:
+            return utc.date()
+    return None
+
+
 def as_date(value) -> date | None:
     """The calendar day a Capillary date means: plain dates are sent as midnight or 23:59:59 UTC."""
     if isinstance(value, str):
         value = _parse(value)
     if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            utc = value.astimezone(UTC)
-            if (utc.hour, utc.minute, utc.second) in {(0, 0, 0), (23, 59, 59)}:
-                return utc.date()
-            return timezone.localtime(value).date()
-        return value.date()
+        if day := _sent_as_date(value):
+            return day
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     if isinstance(value, date):
         return value
     return None
@@ -52,13 +58,9 @@ def when_text(value) -> str:
         if isinstance(value, str):
             return value
     if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            utc = value.astimezone(UTC)
-            # Capillary sends plain dates (expiry, birth) as midnight or 23:59:59 UTC: a date, not a moment.
-            if (utc.hour, utc.minute, utc.second) in {(0, 0, 0), (23, 59, 59)}:
-                return utc.strftime(DATE_FORMAT)
-            value = timezone.localtime(value)
-        return value.strftime(DATETIME_FORMAT)
+        if day := _sent_as_date(value):
+            return day.strftime(DATE_FORMAT)
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime(DATETIME_FORMAT)
     if isinstance(value, date):
         return value.strftime(DATE_FORMAT)
     return str(value)

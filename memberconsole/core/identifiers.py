@@ -63,7 +63,7 @@ class Reading:
         """E.g. 'mobile 919876543210' or 'mobile 1234512345 (as typed)'; the value masked when a mask is given
         (core.masking.ContactMask: a customer's identifier, for a viewer who may not see it)."""
         value = self.value
-        if mask is not None and self.type not in (CUSTOMER_ID, NAME):
+        if mask is not None:
             value = mask.value(self.type, value)
         text = f"{self.label} {value}"
         return f"{text} ({self.note})" if self.note else text

@@ -6,16 +6,17 @@ sent to their browser. Names stay visible (agents greet customers by name).
 
 from dataclasses import dataclass
 
-import phonenumbers
 from django.conf import settings
+
+from memberconsole.core.formatting import mobile_text
 
 MASK = "•"
 CONTACT_PERMISSION = "customers.view_contact_details"
 REVEAL_PERMISSION = "customers.reveal_contact_details"
 # Identifier types that are not contact details: shown unless MASK_EXTERNAL_IDS (an org may count them as personal).
 NOT_CONTACT = frozenset({"externalid", "cardnumber", "cardexternalid"})
-# Names are never masked: agents greet customers by name.
-NAME_TYPES = frozenset({"name", "firstname", "lastname"})
+# Never masked: names (agents greet customers by name) and the customer ID, the console's own key for a customer.
+NEVER_MASKED = frozenset({"name", "firstname", "lastname", "id"})
 KEEP_DIGITS = 3
 
 
@@ -24,18 +25,12 @@ def mask_mobile(value: str) -> str:
     if not value:
         return ""
     digits = "".join(ch for ch in value if ch.isdigit())
-    try:
-        number = phonenumbers.parse("+" + digits, None)
-        valid = phonenumbers.is_valid_number(number)
-    except phonenumbers.NumberParseException:
-        valid = False
-    if not valid:
+    formatted = mobile_text(digits)
+    if formatted == digits:  # not a number phonenumbers knows: no grouping to keep
         return (
             MASK * max(len(digits) - KEEP_DIGITS, 4) + digits[-KEEP_DIGITS:] if len(digits) > KEEP_DIGITS else MASK * 4
         )
-    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    code = f"+{number.country_code}"
-    rest = formatted[len(code) :]
+    code, space, rest = formatted.partition(" ")  # '+91', ' ', '98450 00007'
     total = sum(ch.isdigit() for ch in rest)
     seen, out = 0, []
     for ch in rest:
@@ -44,7 +39,7 @@ def mask_mobile(value: str) -> str:
             out.append(ch if seen > total - KEEP_DIGITS else MASK)
         else:
             out.append(ch)
-    return code + "".join(out)
+    return code + space + "".join(out)
 
 
 def mask_email(value: str) -> str:
@@ -74,7 +69,7 @@ class ContactMask:
         if not value:
             return ""
         kind = (kind or "").lower()
-        if kind in NAME_TYPES:
+        if kind in NEVER_MASKED:
             return value
         if kind in NOT_CONTACT:
             return mask_other(value) if self.mask_ids and not self.reveal else value

@@ -16,7 +16,6 @@ from memberconsole.core.exceptions import (
     MemberConsoleError,
 )
 from memberconsole.core.identifiers import MAX_CUSTOMER_ID
-from memberconsole.core.masking import contact_mask_for
 from memberconsole.core.ratelimits import RateLimited, rate_limit_hit
 from memberconsole.customers import activity, services
 
@@ -172,7 +171,6 @@ def expiry(request: HttpRequest, customer_id: int) -> HttpResponse:
 @_guarded("coupons")
 def coupons(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Issued, redeemed and expired coupons; codes masked like contact details."""
-    revealed = services.contact_revealed_until(request=request, customer_id=customer_id) is not None
-    mask = contact_mask_for(request.user, revealed=revealed)
+    mask, _ = services.contact_mask_for_customer(request=request, customer_id=customer_id)
     rows = activity.customer_coupons(customer_id=customer_id, mask=mask)
     return _render(request, "coupons", customer_id, {"coupons": rows, "masked": not mask.reveal})

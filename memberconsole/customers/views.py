@@ -255,8 +255,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         rate_limit_hit(user=request.user, action="view")
     except RateLimited as exc:
         return core_views.rate_limited(request, exc, customer_id=customer_id)
-    revealed_until = services.contact_revealed_until(request=request, customer_id=customer_id)
-    mask = contact_mask_for(request.user, revealed=revealed_until is not None)
+    mask, revealed_until = services.contact_mask_for_customer(request=request, customer_id=customer_id)
     try:
         customer = selectors.customer_get(customer_id=customer_id, mask=mask)
     except CustomerNotFoundError as exc:
