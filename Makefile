@@ -9,7 +9,8 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test test-production-profile install install-dev chromium lint format bench fake serve clean \
-	bench-page bench-activity bench-bulk bench-registration bench-fake bench-cpu bench-load bench-two-servers bench-bulk-budget
+	bench-page bench-activity bench-bulk bench-registration bench-fake bench-cpu bench-load bench-two-servers bench-bulk-budget \
+	bench-templates
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,7 +75,8 @@ BENCH_DATABASE ?= mc_bench
 BENCH_REDIS_DB ?= 5
 BENCH_ENV := LOG_LEVEL=WARNING BENCH_DATABASE=$(BENCH_DATABASE) BENCH_REDIS_DB=$(BENCH_REDIS_DB)
 BENCH_PG := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE) CACHE_URL=redis://127.0.0.1:6379/$(BENCH_REDIS_DB)
-bench: bench-page bench-activity bench-bulk bench-registration bench-fake bench-cpu bench-two-servers bench-bulk-budget bench-load
+bench: bench-page bench-activity bench-bulk bench-registration bench-fake bench-cpu bench-two-servers bench-bulk-budget bench-load \
+	bench-templates
 
 bench-page: install-dev  ## the customer page against the bare Capillary call
 	$(BENCH_ENV) $(PY) bench/run.py
@@ -87,6 +89,9 @@ bench-bulk: install-dev  ## 1,000 IDs in bulk against one at a time, and the CPU
 
 bench-registration: install-dev  ## registrations under injected faults: none lost, none duplicated
 	$(BENCH_ENV) LOG_LEVEL=ERROR $(PY) bench/registration_faults.py
+
+bench-templates: install-dev  ## the customer page by Django's template engine and by Jinja2, same HTML
+	$(BENCH_ENV) $(PY) bench/template_engines.py
 
 bench-fake: install-dev  ## the fake Capillary at 1,000,000 customers
 	$(BENCH_ENV) $(PY) -m memberconsole.fake_capillary.perf 1000000
