@@ -17,7 +17,7 @@ from memberconsole.core.exceptions import (
 )
 from memberconsole.core.identifiers import MAX_CUSTOMER_ID
 from memberconsole.core.ratelimits import RateLimited, rate_limit_hit
-from memberconsole.customers import activity, services
+from memberconsole.customers import activity, selectors
 
 VIEW_PERMISSION = "customers.view_customers"
 TEMPLATE = "customers/activity.html"
@@ -171,6 +171,6 @@ def expiry(request: HttpRequest, customer_id: int) -> HttpResponse:
 @_guarded("coupons")
 def coupons(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Issued, redeemed and expired coupons; codes masked like contact details."""
-    mask, _ = services.contact_mask_for_customer(request=request, customer_id=customer_id)
+    mask, _ = selectors.contact_mask_get(request=request, customer_id=customer_id)
     rows = activity.customer_coupons(customer_id=customer_id, mask=mask)
     return _render(request, "coupons", customer_id, {"coupons": rows, "masked": not mask.reveal})

@@ -1,6 +1,7 @@
 """Reads about customers: search from whatever the agent typed, and the whole customer for one page."""
 
 import functools
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,11 +14,12 @@ from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import Customer as WireCustomer
 from memberconsole.core.exceptions import LookupMiss, lookup_miss, translate_error
 from memberconsole.core.identifiers import CUSTOMER_ID, NAME, Reading, readings_for
-from memberconsole.core.masking import ContactMask
+from memberconsole.core.masking import ContactMask, contact_mask_for
 from memberconsole.customers import domain
 from memberconsole.customers.mapping import to_customer, to_search_hits, with_details
 from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
 
+REVEALS = "console_reveals"  # session key: {customer id: epoch seconds the reveal lasts until}
 # Everything the customer page shows, in its one upstream call (get-customer-by-id.txt query parameters,
 # docs.capillarytech.com/reference/get-customer-details-v2).
 DETAIL_PARAMS = {
@@ -229,3 +231,16 @@ def recent_customers(*, agent) -> list[RecentCustomer]:
             [agent.pk, RECENT_LIMIT],
         )
     )
+
+
+def contact_revealed_until(*, request, customer_id: int) -> float | None:
+    """Until when this session may see the customer's contact details (None: not revealed, or no longer)."""
+    until = request.session.get(REVEALS, {}).get(str(customer_id))
+    return until if until and until > time.time() else None
+
+
+def contact_mask_get(*, request, customer_id: int) -> tuple[ContactMask, float | None]:
+    """How this viewer sees this customer's contact details (in full with the permission or a live reveal of this
+    customer, else masked), and until when a reveal lasts (None without one)."""
+    until = contact_revealed_until(request=request, customer_id=customer_id)
+    return contact_mask_for(request.user, revealed=until is not None), until

@@ -9,12 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from memberconsole.core.audit import Action, audit_record, query_fingerprint
-from memberconsole.core.masking import ContactMask, contact_mask_for
 from memberconsole.core.models import RevealReason
 from memberconsole.customers import domain
 from memberconsole.customers.models import RECENT_LIMIT, RecentCustomer
-
-REVEALS = "console_reveals"  # session key: {customer id: epoch seconds the reveal lasts until}
+from memberconsole.customers.selectors import REVEALS
 
 
 def customer_view_record(*, request: HttpRequest, customer: domain.Customer, revealed: bool) -> None:
@@ -79,16 +77,3 @@ def contact_reveal(*, request: HttpRequest, customer_id: int, reason: RevealReas
     reveals[str(customer_id)] = until
     request.session[REVEALS] = reveals
     return until
-
-
-def contact_revealed_until(*, request: HttpRequest, customer_id: int) -> float | None:
-    """Until when this session may see the customer's contact details (None: not revealed, or no longer)."""
-    until = request.session.get(REVEALS, {}).get(str(customer_id))
-    return until if until and until > time.time() else None
-
-
-def contact_mask_for_customer(*, request: HttpRequest, customer_id: int) -> tuple[ContactMask, float | None]:
-    """How this viewer sees this customer's contact details (in full with the permission or a live reveal of this
-    customer, else masked), and until when a reveal lasts (None without one)."""
-    until = contact_revealed_until(request=request, customer_id=customer_id)
-    return contact_mask_for(request.user, revealed=until is not None), until

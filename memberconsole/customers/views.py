@@ -255,7 +255,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         rate_limit_hit(user=request.user, action="view")
     except RateLimited as exc:
         return core_views.rate_limited(request, exc, customer_id=customer_id)
-    mask, revealed_until = services.contact_mask_for_customer(request=request, customer_id=customer_id)
+    mask, revealed_until = selectors.contact_mask_get(request=request, customer_id=customer_id)
     try:
         customer = selectors.customer_get(customer_id=customer_id, mask=mask)
     except CustomerNotFoundError as exc:

@@ -49,6 +49,16 @@ def test_external_ids_and_cards_are_masked_only_when_the_setting_says_so():
     assert ContactMask().value("firstName", "Aiko") == "Aiko"  # names stay visible
 
 
+def test_names_and_the_customer_id_are_never_masked_in_what_a_search_matched():
+    from memberconsole.core.identifiers import CUSTOMER_ID, MOBILE, NAME, Reading
+
+    masked = ContactMask()
+    assert masked.value("id", "900000001") == "900000001"
+    assert Reading(CUSTOMER_ID, "900000001").describe(masked) == "customer ID 900000001"
+    assert Reading(NAME, "Aiko").describe(masked) == "name Aiko"
+    assert Reading(MOBILE, "919845000007").describe(masked) == "mobile +91 ••••• ••007"
+
+
 def assert_hidden(body: str, secrets: list[str], where: str) -> None:
     for secret in secrets:
         assert secret not in body, f"{secret} reached the agent on {where}"
