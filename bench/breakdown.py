@@ -12,12 +12,10 @@ call" includes "budget"; "view" excludes the template, which Django renders afte
 import argparse
 import collections
 import functools
-import itertools
 import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +28,8 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root.resolve()
     sys.path[:0] = [str(root), str(ROOT)]  # the measured console first; bench.* from this tree
-    from bench.profile_requests import _wsgi_call
-    from bench.stack import RAISED_LIMITS, Stack, agent_name, mobile_as_typed, seeded_id
+    from bench.profile_requests import request_action
+    from bench.stack import RAISED_LIMITS, Stack, agent_name
 
     sys.path.insert(0, str(root))  # bench.profile_requests put this tree first: the measured console goes before it
 
@@ -88,26 +86,7 @@ def main() -> None:
         timed(cached_db.SessionStore, "load", "session load")
         timed(session_middleware.SessionMiddleware, "process_response", "session save")
 
-        ids = itertools.cycle(seeded_id(n) for n in range(1, 1000, 7))
-        styles = itertools.count()
-
-        def page() -> None:
-            status, _, _ = _wsgi_call(app, "GET", f"/customers/{next(ids)}/", cookies)
-            assert status.startswith("200"), status
-
-        def search() -> None:
-            cid = next(ids)
-            body = urlencode({"q": mobile_as_typed(cid, next(styles)), "csrfmiddlewaretoken": cookies["csrftoken"]})
-            status, headers, _ = _wsgi_call(app, "POST", "/customers/search/", cookies, body.encode())
-            assert status.startswith("302"), status
-            status, _, _ = _wsgi_call(app, "GET", headers["Location"], cookies)
-            assert status.startswith("200"), status
-
-        def home() -> None:
-            status, _, _ = _wsgi_call(app, "GET", "/", cookies)
-            assert status.startswith("200"), status
-
-        action = {"page": page, "search": search, "home": home}[args.kind]
+        action = request_action(app, cookies, args.kind)
         for _ in range(40):
             action()
         spent.clear()

@@ -59,6 +59,33 @@ def _wsgi_call(app, method: str, path: str, cookies: dict[str, str], body: bytes
     return answer["status"], answer["headers"], content
 
 
+def request_action(app, cookies: dict[str, str], kind: str):
+    """One request of `kind` through the WSGI handler, asserting its status: "page" (a customer page), "search" (a
+    mobile as typed, then the customer page it redirects to) or "home"; customers in turn from the 1,000 seeded."""
+    from urllib.parse import urlencode
+
+    ids = itertools.cycle(seeded_id(n) for n in range(1, 1000, 7))
+    styles = itertools.count()
+
+    def page() -> None:
+        status, _, _ = _wsgi_call(app, "GET", f"/customers/{next(ids)}/", cookies)
+        assert status.startswith("200"), status
+
+    def search() -> None:
+        cid = next(ids)
+        body = urlencode({"q": mobile_as_typed(cid, next(styles)), "csrfmiddlewaretoken": cookies["csrftoken"]})
+        status, headers, _ = _wsgi_call(app, "POST", "/customers/search/", cookies, body.encode())
+        assert status.startswith("302"), status
+        status, _, _ = _wsgi_call(app, "GET", headers["Location"], cookies)
+        assert status.startswith("200"), status
+
+    def home() -> None:
+        status, _, _ = _wsgi_call(app, "GET", "/", cookies)
+        assert status.startswith("200"), status
+
+    return {"page": page, "search": search, "home": home}[kind]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", choices=["page", "search", "home"], default="page")
@@ -66,7 +93,6 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--limit", type=int, default=40, help="lines of the cProfile listing")
     args = parser.parse_args()
-    from urllib.parse import urlencode
 
     with Stack(env=RAISED_LIMITS) as stack:
         stack.start_fake(customers=1000, latency_ms=0)
@@ -80,26 +106,7 @@ def main() -> None:
         from django.core.wsgi import get_wsgi_application
 
         app = get_wsgi_application()
-        ids = itertools.cycle(seeded_id(n) for n in range(1, 1000, 7))
-        styles = itertools.count()
-
-        def page():
-            status, _, _ = _wsgi_call(app, "GET", f"/customers/{next(ids)}/", cookies)
-            assert status.startswith("200"), status
-
-        def search():
-            cid = next(ids)
-            body = urlencode({"q": mobile_as_typed(cid, next(styles)), "csrfmiddlewaretoken": cookies["csrftoken"]})
-            status, headers, _ = _wsgi_call(app, "POST", "/customers/search/", cookies, body.encode())
-            assert status.startswith("302"), status
-            status, _, _ = _wsgi_call(app, "GET", headers["Location"], cookies)
-            assert status.startswith("200"), status
-
-        def home():
-            status, _, _ = _wsgi_call(app, "GET", "/", cookies)
-            assert status.startswith("200"), status
-
-        action = {"page": page, "search": search, "home": home}[args.kind]
+        action = request_action(app, cookies, args.kind)
         for _ in range(30):
             action()
         started_cpu, started = time.process_time(), time.perf_counter()
