@@ -69,14 +69,19 @@ class Criterion:
     current_text: str
     needed_text: str  # "2,213 more points", "Met"
     progress_percent: int | None
+    # What tierUpgradeCriteria says the upgrade requires, as Capillary gives it (neither a threshold nor a gap: the
+    # docs do not say which); None for a live strategy.
+    required: Decimal | None = None
+    required_text: str = ""  # "5,999 current points"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetentionRule:
     """The program's configured minimums to keep a tier (membershipRetentionCriteria), not the customer's progress."""
 
-    sentence: str  # "At least ₹500.00 in purchases and 2 visits in the qualifying period."
+    sentence: str  # "At least ₹500.00 in purchases and 2 visits in the qualifying period; a downgrade strategy ..."
     downgrades: bool | None  # whether the program can drop a customer's tier at all
+    minimums: str = ""  # "at least ₹500.00 in purchases and 2 visits in the qualifying period", "" when none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,12 +105,26 @@ class Program:
     renewal_expiry: date | datetime | str | None = None  # gapToRenewSummary.tierExpiryDate
     next_sentence: str = ""  # "2,213 more points to reach Garnet, by 06 May 2026."
     keep_sentence: str = ""  # "To keep Garnet after 31 Dec 2026: 4 more line items and 3 more visits."
+    keep_note: str = ""  # the program's retention rule, when keep_sentence does not already say it
+    # No program details came: the tier is the newest change in the tier history (since that change's date).
+    from_history: bool = False
+    tier_since: date | datetime | str | None = None
     expiring_points: Decimal | None = None  # the soonest expiry, when the response carries it
     expiring_on: date | datetime | str | None = None
 
     @property
     def is_base_tier(self) -> bool:
         return self.tier_number == 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoProgram:
+    """What the summary band says when the response has no program at all."""
+
+    tier: str  # "Not enrolled", "Not returned"
+    points: str
+    next_sentence: str
+    keep_sentence: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,6 +190,7 @@ class Customer:
     subscriptions: list[tuple[str, str, str]] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     fraud_status: str = ""  # Capillary's code (NOT_FRAUD, MARKED, ...), empty when not returned
+    no_program: NoProgram | None = None  # set when programs is empty
 
     @property
     def main_program(self) -> Program | None:

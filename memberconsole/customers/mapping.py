@@ -20,6 +20,7 @@ from memberconsole.customers import domain, tiers
 CARD_TONES = {"ACTIVE": "ok", "SUSPENDED": "warn", "EXPIRED": "error", "DELETED": "error", "NOT_ISSUED": "neutral"}
 PHONE_TYPES = {"mobile"}
 PUSH_TYPES = {"mobilepush", "android", "ios"}
+NON_LOYALTY = {"non_loyalty", "non-loyalty"}
 
 
 def _cap(text: str) -> str:
@@ -242,33 +243,80 @@ def _for_program(items, program_id, *, main: bool) -> list:
     return [i for i in items if i.program_id == program_id or (i.program_id is None and main)]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Standing:
+    """Where the customer stands in one program: from its details or points summary, or, when neither came, from the
+    newest change in the tier history."""
+
+    current: str
+    next: str = ""
+    next_serial: int | None = None
+    serial: int | None = None
+    expiry: date | datetime | str | None = None
+    lifetime: Decimal | None = None
+    redeemed: Decimal | None = None
+    expired: Decimal | None = None
+    cumulative: Decimal | None = None
+    from_history: bool = False
+    since: date | datetime | str | None = None
+
+    @classmethod
+    def of(cls, detail: wire.LoyaltyProgramDetail | wire.PointsSummary) -> "_Standing":
+        return cls(
+            current=_text(detail.current_slab),
+            next=_text(detail.next_slab),
+            next_serial=detail.next_slab_serial_number,
+            serial=detail.slab_sno,
+            expiry=detail.slab_expiry_date,
+            lifetime=_decimal(detail.lifetime_points),
+            redeemed=_decimal(detail.redeemed),
+            expired=_decimal(detail.expired),
+            cumulative=_decimal(detail.cumulative_purchases),
+        )
+
+    @classmethod
+    def since_change(cls, change: wire.SlabChange | None) -> "_Standing":
+        if change is None:
+            return cls(current="", from_history=True)
+        return cls(
+            current=_text(change.to_tier),
+            expiry=change.to_tier_expiry_date,
+            from_history=True,
+            since=change.changed_on,
+        )
+
+
 def _program(
     customer: wire.Customer,
     *,
     program_id: int | None,
     title: str,
-    detail: wire.LoyaltyProgramDetail | wire.PointsSummary,
+    standing: _Standing,
     main: bool,
     available,
     upgrade_strategies: list[wire.UpgradeStrategy],
     gap_to_renew: wire.GapToRenewSummary | None,
 ) -> domain.Program:
-    current, next_tier = _text(detail.current_slab), _text(detail.next_slab)
-    is_top = detail.next_slab_serial_number == -1 or (not detail.next_slab and bool(detail.current_slab))
     if main and gap_to_renew is None:
         gap_to_renew = customer.gap_to_renew_summary  # the RD table's top-level placement (api-notes §4.7)
     strategies = list(upgrade_strategies) + (_for_program(customer.upgrade_strategies, program_id, main=main))
     upgrade = tiers.upgrade_criteria(strategies, _for_program(customer.tier_upgrade_criteria, program_id, main=main))
+    # No next tier is the top tier only when Capillary says so (-1), or program details came without a next tier and
+    # nothing says more is needed; the tier history alone cannot tell.
+    wants_more = any((c.gap or 0) > 0 or (c.required or 0) > 0 for c in upgrade)
+    is_top = standing.next_serial == -1 or (
+        not standing.from_history and not standing.next and bool(standing.current) and not wants_more
+    )
     renewal = tiers.renewal_criteria(gap_to_renew)
     criteria = _for_program(customer.membership_retention_criteria, program_id, main=main)
     rule = tiers.retention_rule(criteria[0] if criteria else None)
     renew_confirmed = gap_to_renew.renew_confirmed if gap_to_renew else None
     said = tiers.answers(
-        current_tier=current,
-        next_tier=next_tier,
+        current_tier=standing.current,
+        next_tier=standing.next,
         is_top_tier=is_top,
-        is_base_tier=detail.slab_sno == 1,
-        tier_expiry=detail.slab_expiry_date or (gap_to_renew.tier_expiry_date if gap_to_renew else None),
+        is_base_tier=standing.serial == 1,
+        tier_expiry=standing.expiry or (gap_to_renew.tier_expiry_date if gap_to_renew else None),
         upgrade=upgrade,
         renewal=renewal,
         rule=rule,
@@ -278,16 +326,16 @@ def _program(
     return domain.Program(
         program_id=program_id,
         title=title,
-        current_tier=current,
-        next_tier=next_tier,
-        tier_expiry=detail.slab_expiry_date,
+        current_tier=standing.current,
+        next_tier=standing.next,
+        tier_expiry=standing.expiry,
         available_points=_decimal(available),
-        lifetime_points=_decimal(detail.lifetime_points),
-        redeemed_points=_decimal(detail.redeemed),
-        expired_points=_decimal(detail.expired),
-        cumulative_purchases=_decimal(detail.cumulative_purchases),
+        lifetime_points=standing.lifetime,
+        redeemed_points=standing.redeemed,
+        expired_points=standing.expired,
+        cumulative_purchases=standing.cumulative,
         is_top_tier=is_top,
-        tier_number=detail.slab_sno,
+        tier_number=standing.serial,
         upgrade=upgrade,
         renewal=renewal,
         rule=rule,
@@ -295,8 +343,11 @@ def _program(
         renewal_expiry=gap_to_renew.tier_expiry_date if gap_to_renew else None,
         next_sentence=said.next_sentence,
         keep_sentence=said.keep_sentence,
+        keep_note=said.keep_note,
         expiring_points=expiring,
         expiring_on=expiring_on,
+        from_history=standing.from_history,
+        tier_since=standing.since,
     )
 
 
@@ -316,13 +367,14 @@ def _soonest_expiry(customer: wire.Customer, program_id: int | None, *, main: bo
 
 
 def _programs(customer: wire.Customer) -> list[domain.Program]:
-    """One per loyalty program, the main one first; from the points summary when no program details came."""
+    """One per loyalty program, the main one first; from the points summary when no program details came, and from
+    the tier history and the upgrade and retention criteria when neither did."""
     programs = [
         _program(
             customer,
             program_id=p.program_id,
-            title=p.program_title or (f"Program {p.program_id}" if p.program_id is not None else "Loyalty program"),
-            detail=p,
+            title=_title(p.program_title, p.program_id),
+            standing=_Standing.of(p),
             main=index == 0,
             available=p.total_available_points if p.total_available_points is not None else p.loyalty_points,
             upgrade_strategies=list(p.upgrade_strategies),
@@ -337,9 +389,45 @@ def _programs(customer: wire.Customer) -> list[domain.Program]:
                 customer,
                 program_id=summary.program_id,
                 title="Loyalty program",
-                detail=summary,
+                standing=_Standing.of(summary),
                 main=True,
                 available=summary.loyalty_points,
+                upgrade_strategies=[],
+                gap_to_renew=None,
+            )
+        )
+    return programs or _programs_from_history(customer)
+
+
+def _title(title: str | None, program_id: int | None) -> str:
+    return title or (f"Program {program_id}" if program_id is not None else "Loyalty program")
+
+
+def _programs_from_history(customer: wire.Customer) -> list[domain.Program]:
+    """Programs when no program details came but the tier history or the upgrade and retention criteria did, as in
+    the docs' own example of customer 565261498 (get-customer-by-id.txt, docs.capillarytech.com/reference/
+    get-customer-details-v2): one per program they name, the main one (the newest tier change's) first, its tier
+    that change's `to`. Points are not known. None when loyaltyInfo says the customer is not a loyalty member: an old
+    tier history is not a program."""
+    loyalty = customer.loyalty_info or wire.LoyaltyInfo()
+    if (loyalty.loyalty_type or "").lower() in NON_LOYALTY:
+        return []
+    changes = sorted(customer.slab_history, key=lambda s: _sort_key(s.changed_on), reverse=True)
+    blocks = [*changes, *customer.tier_upgrade_criteria, *customer.membership_retention_criteria]
+    if not blocks:
+        return []
+    program_ids = list(dict.fromkeys(b.program_id for b in blocks if b.program_id is not None)) or [None]
+    programs = []
+    for index, program_id in enumerate(program_ids):
+        newest = next(iter(_for_program(changes, program_id, main=index == 0)), None)
+        programs.append(
+            _program(
+                customer,
+                program_id=program_id,
+                title=_title(None, program_id),
+                standing=_Standing.since_change(newest),
+                main=index == 0,
+                available=None,
                 upgrade_strategies=[],
                 gap_to_renew=None,
             )
@@ -448,6 +536,7 @@ def to_customer(customer: wire.Customer, *, mask: ContactMask) -> domain.Custome
         subscriptions=[(_text(s.channel), _text(s.priority), _text(s.type)) for s in _subscriptions(customer)],
         alerts=_alerts(fraud, loyalty_type),
         fraud_status=fraud,
+        no_program=None if programs else tiers.no_program(loyalty_type),
     )
 
 

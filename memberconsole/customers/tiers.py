@@ -6,6 +6,7 @@ on the phone needs a sentence: "2,213 more points to reach Garnet, by 06 May 202
 Sources: get-customer-by-id-gaps.txt and api-notes §4.7 (docs.capillarytech.com/reference/get-customer-details-v2).
 """
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -130,11 +131,47 @@ def upgrade_criteria(
     covered = {c.code.upper() for c in result}
     for c in criteria:
         code = c.purchase_type or ""
-        if code.upper() in covered:
+        if code.upper() in covered or c.purchase_value is None:
             continue
         words, unit = UPGRADE_BASES.get(code.upper(), (_words(code) or "Upgrade value", "value"))
-        result.append(_criterion(words=words, code=code, unit=unit, threshold=None, current=None, gap=c.purchase_value))
+        required = _dec(c.purchase_value)
+        result.append(
+            dataclasses.replace(
+                _criterion(words=words, code=code, unit=unit, threshold=None, current=None, gap=None),
+                required=required,
+                required_text=_required_text(required, code, unit),
+            )
+        )
     return result
+
+
+# tierUpgradeCriteria.purchaseValue per purchaseType, in words. get-customer-by-id.txt
+# (docs.capillarytech.com/reference/get-customer-details-v2) describes it as "purchase required for slab upgradation
+# based on current points" and "Minimum purchase value or points required to upgrade to the next tier. If already
+# eligible, this may be 0", without saying whether it is the next tier's threshold or what is left to it. So the
+# console says it as given ("Needs 5,999 current points to move up") and does no arithmetic on it; the fake sends
+# what is left (0 when eligible), which that wording also fits.
+REQUIRED_WORDS = {
+    "CURRENT_POINTS": "current points",
+    "CUMULATIVE_POINTS": "cumulative points",
+    "LIFETIME_POINTS": "lifetime points",
+    "CUMULATIVE_PURCHASES": "in cumulative purchases",
+    "PURCHASE": "in purchases",
+    "TRACKER_VALUE_BASED": "in tracked value",
+    "VISITS": "visits",
+    "NUMBER_OF_VISITS": "visits",
+}
+
+
+def _required_text(value: Decimal, code: str, unit: str) -> str:
+    """'5,999 current points', '₹25,000.00 in cumulative purchases', '1 visit', '10 (new basis)'."""
+    amount = money_text(value) if unit == "money" else number_text(value)
+    words = REQUIRED_WORDS.get(code.upper())
+    if words is None:
+        return f"{amount} ({(_words(code) or 'upgrade value').lower()})"
+    if words == "visits" and value == 1:
+        words = "visit"
+    return f"{amount} {words}"
 
 
 def _tracker_words(tracker: wire.TrackerEntityIdentifier) -> tuple[str, str]:
@@ -188,19 +225,46 @@ def retention_rule(criteria: wire.MembershipRetentionCriteria | None) -> domain.
     if criteria.min_visits:
         visits = int(criteria.min_visits)
         parts.append(f"{visits} visit{'s' if visits != 1 else ''}")
-    if parts:
-        sentence = "At least " + " and ".join(parts) + " in the qualifying period."
-    elif criteria.is_downgrade_strategy:
-        sentence = "No minimum purchases or visits configured."
+    minimums = "at least " + " and ".join(parts) + " in the qualifying period" if parts else ""
+    downgrades = criteria.is_downgrade_strategy
+    if minimums:
+        tail = {
+            True: "; a downgrade strategy applies.",
+            False: ", but the program has no downgrade strategy, so the tier does not drop.",
+            None: ".",
+        }[downgrades]
+        sentence = _cap(minimums) + tail
     else:
-        sentence = "No retention rule configured."
-    return domain.RetentionRule(sentence=sentence, downgrades=criteria.is_downgrade_strategy)
+        sentence = {
+            True: "No minimum purchases or visits; a downgrade strategy applies.",
+            False: "No minimum purchases or visits and no downgrade strategy: the tier does not drop.",
+            None: "No minimum purchases or visits configured.",
+        }[downgrades]
+    return domain.RetentionRule(sentence=sentence, downgrades=downgrades, minimums=minimums)
+
+
+def no_program(loyalty_type: str) -> domain.NoProgram:
+    """What the summary band says when the response has no program at all: not a member, or Capillary did not say."""
+    if loyalty_type == "non-loyalty":
+        return domain.NoProgram(
+            tier="Not enrolled",
+            points="Not a member",
+            next_sentence="Not in a loyalty program.",
+            keep_sentence="Not in a loyalty program: no tier to keep.",
+        )
+    return domain.NoProgram(
+        tier="Not returned",
+        points="Not returned",
+        next_sentence="Capillary returned no program details, tier history or upgrade criteria.",
+        keep_sentence="Capillary returned no program details or retention criteria.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Answers:
     next_sentence: str
     keep_sentence: str
+    keep_note: str = ""  # the program's retention rule, when keep_sentence does not already say it
 
 
 def answers(
@@ -215,27 +279,37 @@ def answers(
     rule: domain.RetentionRule | None,
     renew_confirmed: bool | None,
 ) -> Answers:
-    """The two sentences the summary band shows for a program."""
-    return Answers(
-        next_sentence=_next_sentence(next_tier, is_top_tier, upgrade),
-        keep_sentence=_keep_sentence(current_tier, is_base_tier, tier_expiry, renewal, rule, renew_confirmed),
-    )
+    """The two sentences the summary band shows for a program, and the retention rule beside the second."""
+    keep, said_rule = _keep_sentence(current_tier, is_base_tier, tier_expiry, renewal, rule, renew_confirmed)
+    note = ""
+    if rule is not None and not said_rule and not is_base_tier and (current_tier or renewal):
+        note = "Program rule: " + rule.sentence[:1].lower() + rule.sentence[1:]
+    return Answers(next_sentence=_next_sentence(next_tier, is_top_tier, upgrade), keep_sentence=keep, keep_note=note)
 
 
 def _next_sentence(next_tier: str, is_top_tier: bool, upgrade: list[domain.Criterion]) -> str:
     if is_top_tier:
         return "Top tier: there is no tier above."
     target = next_tier or "the next tier"
-    open_gaps = [c for c in upgrade if c.gap is not None and c.gap > 0]
+    live = [c for c in upgrade if c.required is None]
+    stored = [c for c in upgrade if c.required is not None]
+    open_gaps = [c for c in live if c.gap is not None and c.gap > 0]
     if open_gaps:
         first = open_gaps[0]
         sentence = f"{_more(first.gap, first.unit)} to reach {target}"
         if first.valid_until:
             sentence += f", by {date_text(first.valid_until)}"
         return sentence[:1].upper() + sentence[1:] + "."
-    if upgrade and all(c.gap is not None and c.gap <= 0 for c in upgrade):
+    needs = [c for c in stored if c.required > 0]
+    if needs:  # as Capillary gives it, never as "more" (REQUIRED_WORDS says why)
+        return f"Needs {_and([c.required_text for c in needs])} to move up to {target}."
+    met = [c for c in live if c.gap is not None and c.gap <= 0] + stored
+    if upgrade and len(met) == len(upgrade):
+        if stored and not next_tier:  # 0 "if already eligible", but no next tier came to say there is one
+            criterion = stored[0].required_text
+            return f"Meets Capillary's upgrade criterion ({criterion}): the upgrade is due, if there is a tier above."
         return f"Meets what {target} needs: the upgrade is due."
-    return f"Next tier: {target}." if next_tier else "No next tier returned."
+    return f"Next tier: {target}." if next_tier else "Capillary returned no next tier or upgrade criteria."
 
 
 def _keep_sentence(
@@ -245,26 +319,42 @@ def _keep_sentence(
     renewal: list[domain.Criterion],
     rule: domain.RetentionRule | None,
     renew_confirmed: bool | None,
-) -> str:
-    if not tier:
-        return "No tier."
+) -> tuple[str, bool]:
+    """The sentence, and whether it already says the program's retention rule."""
+    if not tier and rule is None and not renewal:
+        return "No tier.", False
     if is_base_tier:
-        return "Base tier: nothing to keep."
+        return "Base tier: nothing to keep.", False
+    name = tier or "the tier"  # the criteria came, but no tier to name
     if rule is not None and rule.downgrades is False:
-        return f"{tier} cannot drop: the program has no downgrade rule."
+        return f"{_cap(name)} cannot drop: the program has no downgrade rule.", True
     after = f" after {date_text(tier_expiry)}" if tier_expiry else ""
     if renew_confirmed:
-        return f"{tier} renewal is confirmed: nothing more needed to keep it{after}."
+        return f"{_cap(name)} renewal is confirmed: nothing more needed to keep it{after}.", False
     needed = [_more(c.gap, c.unit) for c in renewal if c.gap is not None and c.gap > 0]
     if needed:
-        return f"To keep {tier}{after}: " + _and(needed) + "."
+        return f"To keep {name}{after}: " + _and(needed) + ".", False
     if renewal:
-        return f"{tier} is kept{after}: every renewal condition is met."
-    return (
-        f"{tier} expires {date_text(tier_expiry)}; Capillary returned no renewal conditions."
-        if after
-        else (f"Capillary returned no renewal conditions for {tier}.")
-    )
+        return f"{_cap(name)} is kept{after}: every renewal condition is met.", False
+    if rule is not None:
+        return _rule_sentence(name, after, rule), True
+    if after:
+        return f"{tier} expires {date_text(tier_expiry)}; Capillary returned no renewal conditions.", False
+    return f"Capillary returned no renewal conditions for {tier}.", False
+
+
+def _rule_sentence(name: str, after: str, rule: domain.RetentionRule) -> str:
+    """Keeping the tier from the program's rule alone (no live renewal progress came)."""
+    applies = "; a downgrade strategy applies." if rule.downgrades else "."
+    if rule.minimums:
+        return f"To keep {name}{after}: {rule.minimums}{applies}"
+    if rule.downgrades:
+        return f"{_cap(name)} is kept with no minimum purchases or visits{applies}"
+    return f"No minimum purchases or visits to keep {name}{after}."
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _and(parts: list[str]) -> str:

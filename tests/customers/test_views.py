@@ -1,11 +1,20 @@
 """The customer pages as an agent sees them, against the in-process fake Capillary."""
 
+import json
 import re
+from pathlib import Path
 
+import httpx
 import pytest
 from django.core.cache import cache
 
+from memberconsole.capillary.factory import build_capillary_client, set_capillary_client
+
 pytestmark = pytest.mark.django_db
+# The docs' example response of customer 565261498 with every flag, verbatim (tests/capillary/fixtures/README.md).
+DOCS_CUSTOMER = Path(__file__).parents[1] / "capillary" / "fixtures" / "customer_get_with_flags.json"
+NEEDS_5999 = "Needs 5,999 current points to move up to the next tier."
+KEPT_NO_MINIMUMS = "Garnet is kept with no minimum purchases or visits; a downgrade strategy applies."
 
 
 @pytest.fixture(autouse=True)
@@ -169,7 +178,7 @@ class TestCustomerPage:
         assert "Points available" in body
         assert "CURRENT_POINTS" in body  # the code stays, as secondary text
         assert "17,900 more points to reach Diamond" in body
-        assert "Downgrade strategy" in body
+        assert "Program rule: no minimum purchases or visits; a downgrade strategy applies." in body  # in the band
         assert "13 Jan 2026" in body  # changedOn in one readable format
 
     def test_unknown_customer_is_a_404_page_that_says_so(self, agent_client, capillary):
@@ -624,7 +633,10 @@ class TestSummaryBand:
     def test_non_loyalty_is_said(self, agent_client, capillary):
         band = self.band(agent_client, 900000016)
         assert "Non-loyalty customer" in band
+        assert "Not enrolled" in band
+        assert '<span class="answer-value">Not a member</span>' in band
         assert "Not in a loyalty program." in band
+        assert "Not in a loyalty program: no tier to keep." in band
 
     def test_do_not_contact_badges_with_the_reason_one_tap_away(self, agent_client, capillary):
         band = self.band(agent_client, 900000010)
@@ -644,7 +656,9 @@ class TestSummaryBand:
         body = text(agent_client.get("/customers/900000008/"))
         assert "This customer's progress now" in body
         assert "The program's rule" in body
-        assert "At least ₹500.00 in purchases and 2 visits in the qualifying period." in body
+        rule = "at least ₹500.00 in purchases and 2 visits in the qualifying period; a downgrade strategy applies."
+        assert rule.capitalize() in body  # the section
+        assert f"Program rule: {rule}" in self.band(agent_client, 900000008)  # beside the renewal progress
         assert "Line items in a moving window of 5 days" in body
         assert body.count("2,213 more points") == 3  # the band, the sentence and the criterion: one gap, never twice
 
@@ -661,3 +675,115 @@ def test_money_is_in_the_orgs_currency_and_mobiles_read_as_people_read_them(admi
 def test_recently_viewed_says_just_now(agent_client, capillary):
     agent_client.get("/customers/566881933/")
     assert re.search(r"566881933</span> · just now", text(agent_client.get("/")))
+
+
+class TestDocsCustomerVerbatim:
+    """The docs' own example of GET /v2/customers/{id} (get-customer-by-id.txt, customer 565261498,
+    docs.capillarytech.com/reference/get-customer-details-v2) as Capillary's answer, verbatim: a tier history, upgrade
+    and retention criteria at top level, and no program details or points summary."""
+
+    @pytest.fixture
+    def answer_with(self, settings):
+        """Makes Capillary answer the customer page's one call with this body."""
+
+        def install(body):
+            def handler(request):
+                if request.url.path == f"/v2/customers/{body['id']}":
+                    return httpx.Response(200, json=body)
+                return httpx.Response(404, json={"errors": [{"code": 8015, "message": "Customer not found"}]})
+
+            settings.CAPILLARY_BASE_URL = ""
+            set_capillary_client(build_capillary_client(transport=httpx.MockTransport(handler)))
+
+        yield install
+        set_capillary_client(None)
+
+    @staticmethod
+    def body(*, drop=(), **replace) -> dict:
+        body = json.loads(DOCS_CUSTOMER.read_text(encoding="utf-8"))
+        for key in drop:
+            del body[key]
+        return body | replace
+
+    @staticmethod
+    def sections(client) -> dict[str, str]:
+        """The band and the sections an agent reads about tiers, each as its text."""
+        body = client.get("/customers/565261498/").content.decode()
+        found = {}
+        for name in ("summary", "programs", "upgrade", "retention"):
+            start = body.index(f'id="{name}"')
+            found[name] = re.sub(r"\s+", " ", body[start : body.index("</section>", start)])
+        return found
+
+    def test_the_band_and_both_sections_say_the_upgrade_and_retention_criteria(self, agent_client, answer_with):
+        answer_with(self.body())
+        page = self.sections(agent_client)
+        band = page["summary"]
+        assert '<span class="answer-value">Garnet</span>' in band
+        assert "from the tier history, since 13 Jan 2026" in band
+        assert '<dt>Points available</dt> <dd><span class="answer-value">Not returned</span>' in band
+        assert NEEDS_5999 in band
+        assert KEPT_NO_MINIMUMS in band
+        for wrong in ("Top tier", "Not in a loyalty program", "Not enrolled", "more points", "—"):
+            assert wrong not in band, wrong
+        assert "Program 983: from Garnet to the next tier" in page["upgrade"]
+        assert NEEDS_5999 in page["upgrade"]
+        assert '<dt>Required to move up</dt><dd class="num">5,999 current points' in page["upgrade"]
+        assert "CURRENT_POINTS" in page["upgrade"]
+        assert "Program 983: keep Garnet" in page["retention"]
+        assert KEPT_NO_MINIMUMS in page["retention"]
+        assert "No minimum purchases or visits; a downgrade strategy applies." in page["retention"]
+        assert "the tier is the newest change in the tier history, and points were not returned" in page["programs"]
+        assert "Capillary returned no program details." not in page["upgrade"] + page["retention"]
+
+    @pytest.mark.parametrize(
+        ("drop", "replace", "next_sentence", "keep_sentence"),
+        [
+            (["tierUpgradeCriteria"], {}, "Capillary returned no next tier or upgrade criteria.", KEPT_NO_MINIMUMS),
+            (["membershipRetentionCriteria"], {}, NEEDS_5999, "Capillary returned no renewal conditions for Garnet."),
+            (["slabHistory"], {}, NEEDS_5999,
+             "The tier is kept with no minimum purchases or visits; a downgrade strategy applies."),
+            ([], {"membershipRetentionCriteria": {"minPurchases": 500.0, "minVisits": 2, "isDownGradeStrategy": True}},
+             NEEDS_5999,
+             "To keep Garnet: at least ₹500.00 in purchases and 2 visits in the qualifying period; a downgrade "
+             "strategy applies."),
+            ([], {"membershipRetentionCriteria": {"minPurchases": 500.0, "minVisits": 2, "isDownGradeStrategy": False}},
+             NEEDS_5999, "Garnet cannot drop: the program has no downgrade rule."),
+        ],
+    )  # fmt: skip
+    def test_each_block_missing_or_changed(
+        self, agent_client, answer_with, settings, drop, replace, next_sentence, keep_sentence
+    ):
+        settings.ORG_CURRENCY = "INR"
+        answer_with(self.body(drop=drop, **replace))
+        page = self.sections(agent_client)
+        for where in ("summary", "upgrade"):
+            assert next_sentence in page[where], where
+        for where in ("summary", "retention"):
+            assert keep_sentence in page[where], where
+        assert "Top tier" not in page["summary"] + page["programs"]
+        assert "Not returned" in page["summary"]  # the points
+
+    def test_the_program_rule_with_minimums_and_no_downgrade_is_said_in_the_section(
+        self, agent_client, answer_with, settings
+    ):
+        settings.ORG_CURRENCY = "INR"
+        rule = {"minPurchases": 500.0, "minVisits": 2, "isDownGradeStrategy": False}
+        answer_with(self.body(membershipRetentionCriteria=rule))
+        assert (
+            "At least ₹500.00 in purchases and 2 visits in the qualifying period, but the program has no downgrade "
+            "strategy, so the tier does not drop." in self.sections(agent_client)["retention"]
+        )
+
+    def test_without_any_of_them_the_band_says_capillary_returned_nothing_not_that_they_are_not_members(
+        self, agent_client, answer_with
+    ):
+        answer_with(self.body(drop=["slabHistory", "tierUpgradeCriteria", "membershipRetentionCriteria"]))
+        page = self.sections(agent_client)
+        band = page["summary"]
+        assert band.count('<span class="answer-value">Not returned</span>') == 2  # tier and points
+        assert "Capillary returned no program details, tier history or upgrade criteria." in band
+        assert "Capillary returned no program details or retention criteria." in band
+        assert "Not enrolled" not in band
+        assert "Capillary returned no program details, tier history or upgrade criteria." in page["upgrade"]
+        assert "Capillary returned no program details or retention criteria." in page["retention"]

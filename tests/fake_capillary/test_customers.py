@@ -87,6 +87,17 @@ def test_slab_history_has_upgrade_downgrade_and_renewal(api):
     assert [h["type"] for h in body["slabHistory"]] == ["RENEWAL", "DOWNGRADE", "UPGRADE"]
 
 
+def test_upgrade_criterion_is_what_is_left_to_the_next_tier_as_the_live_gap_says(api):
+    # get-customer-by-id.txt (docs.capillarytech.com/reference/get-customer-details-v2): purchaseValue is "required to
+    # upgrade to the next tier. If already eligible, this may be 0". The fake sends what is left, so its stored
+    # criterion and its live gap (gapToUpgrade) never disagree.
+    params = {"source": "INSTORE", "embed": "mlp", "gapToUpgrade": "0", "tierUpgradeCriteria": "true"}
+    body = api.get("/v2/customers/900000008", params=params).json()
+    (strategy,) = body["loyaltyProgramDetails"][0]["upgradeStrategies"]
+    assert body["tierUpgradeCriteria"]["purchaseType"] == strategy["upgradeBasedOn"]
+    assert body["tierUpgradeCriteria"]["purchaseValue"] == strategy["customerUpgradeEntityValues"]["gapToUpgrade"]
+
+
 def test_retention_criteria_omitted_without_downgrade_strategy(api):
     body = api.get("/v2/customers/900000009", params={"source": "INSTORE", "membershipRetentionCriteria": "true"})
     assert "membershipRetentionCriteria" not in body.json()

@@ -70,6 +70,18 @@ def test_get_565261498_with_every_flag_matches_docs_example(api):
     assert_same(_by_id_examples()[1], response.json())
 
 
+def test_the_copies_of_the_565261498_example_are_the_docs_example_verbatim():
+    # The fake serves this fixture; the console's mapping and view tests read the tests' copy.
+    doc = _by_id_examples()[1]
+    repo = Path(__file__).resolve().parents[2]
+    fake_copy = repo / "memberconsole" / "fake_capillary" / "fixtures" / "get_customer_565261498_all_blocks.json"
+    tests_copy = repo / "tests" / "capillary" / "fixtures" / "customer_get_with_flags.json"
+    assert json.loads(fake_copy.read_text(encoding="utf-8")) == doc
+    assert json.loads(tests_copy.read_text(encoding="utf-8")) == doc
+    assert "loyaltyProgramDetails" not in doc
+    assert "pointsSummary" not in doc
+
+
 def test_bulk_382137011_to_013_matches_docs_example(api):
     doc = next(o for o in _objects((DOCS / "bulk-get-customers.txt").read_text()) if "data" in o)
     response = api.post("/v2/bulk/getCustomers?format=json", json=[382137011, 382137012, 382137013])
