@@ -254,6 +254,17 @@ CAPILLARY_DEFAULT_SOURCE = env("CAPILLARY_DEFAULT_SOURCE", default="INSTORE")
 CAPILLARY_DEFAULT_COUNTRY = env("CAPILLARY_DEFAULT_COUNTRY", default="IN").upper()
 # Blocks asked of POST /v2/bulk/getCustomers (its page documents no embed; "mlp" gives bulk rows tier and points).
 CAPILLARY_BULK_EMBED = env.list("CAPILLARY_BULK_EMBED", default=["mlp"])
+# Identifier kinds POST /v2/bulk/getCustomers takes (identifierName: bulk-get-customers.txt,
+# docs.capillarytech.com/reference/get-customers-bulk): a bulk lookup sends them 100 to a call; any other kind, or all
+# of them with this empty, is looked up one by one. A cluster that refuses one is looked up one by one for the job.
+CAPILLARY_BULK_IDENTIFIERS = env.list("CAPILLARY_BULK_IDENTIFIERS", default=["mobile", "email", "externalId"])
+# A bulk entry "worked out" is looked up as a card number (one call each) only when it matches this: by default letters
+# with digits (TTM001110000000002ZS, visasushi006) or 13-19 digits. Set it to the org's card format
+# (CONF_CARD_NUMBER_PREFIX/_LENGTH, api-notes §5); an agent who says the list is card numbers skips it.
+BULK_CARD_PATTERN = env(
+    "BULK_CARD_PATTERN",
+    default=r"(?=[A-Za-z0-9\-]*[A-Za-z])(?=[A-Za-z0-9\-]*[0-9])[A-Za-z0-9\-]{6,50}|[0-9]{13,19}",
+)
 CAPILLARY_FAKE_DB = env("CAPILLARY_FAKE_DB", default=str(VAR_DIR / "fake-capillary.sqlite3"))
 # The org's Capillary rate limits per API and minute, shared by the whole console (core/budget.py): "METHOD path"
 # as the client names it, e.g. CAPILLARY_RATE_LIMITS="POST /v2/customers=100,GET /v2/customers/{id}=1000".

@@ -6,6 +6,8 @@ import re
 
 from django import forms
 
+from .models import BulkJob
+
 MAX_ENTRIES = 5000  # the most any role may look up at once (settings.BULK_MAX_ENTRIES gives each role's)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Between entries on a pasted line. Spaces are not separators: "98765 43210" is one mobile typed with a space.
@@ -93,6 +95,16 @@ class BulkLookupForm(forms.Form):
         label="Column header", required=False, max_length=200, help_text="Leave empty to use the first column."
     )
     has_header = forms.BooleanField(label="The first row is a header", required=False)
+    kind = forms.ChoiceField(
+        label="What is in the list?",
+        required=False,
+        choices=BulkJob.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Saying it saves Capillary calls: every entry is looked up only that way, and an entry that cannot be one "
+            "is marked invalid. “Work it out” tries each entry the way the search box reads it."
+        ),
+    )
 
     def __init__(self, *args, max_entries: int = MAX_ENTRIES, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -23,6 +23,17 @@ class BulkJob(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        STOPPED = "stopped", "Stopped"
+
+    class Kind(models.TextChoices):
+        """What the agent said the list is: every entry read that way only, or worked out entry by entry."""
+
+        AUTO = "", "Work it out for each entry"
+        CUSTOMER_ID = "id", "Customer IDs"
+        MOBILE = "mobile", "Mobile numbers"
+        EMAIL = "email", "Emails"
+        EXTERNAL_ID = "externalId", "External IDs"
+        CARD = "cardnumber", "Card numbers"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")
@@ -38,6 +49,13 @@ class BulkJob(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     # Where the list came from, e.g. "Pasted list" or "File winners.csv, column “Customer ID”".
     source = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, blank=True, default=Kind.AUTO)
+    # Capillary calls the plan needs: at least (every entry found by its first reading), at most (nobody found), and
+    # made so far; the step under way in words ("997 entries as mobile numbers"), for the progress page.
+    calls_least = models.PositiveIntegerField(default=0)
+    calls_most = models.PositiveIntegerField(default=0)
+    calls_made = models.PositiveIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["agent", "-created_at"])]
@@ -59,9 +77,20 @@ class BulkJob(models.Model):
         return timezone.now() - self.updated_at > UNSTARTED_AFTER
 
     @property
+    def can_resume(self) -> bool:
+        """Failed, stopped, or waiting for a worker, with rows left: the rest can be queued again."""
+        if self.status in (self.Status.FAILED, self.Status.STOPPED):
+            return self.processed < self.total
+        return self.is_waiting_for_worker
+
+    @property
     def is_active(self) -> bool:
         """Queued or running: a worker has it, or will take it."""
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def unanswered(self) -> int:
+        return max(self.total - self.processed, 0)
 
     @property
     def percent(self) -> int:
@@ -97,6 +126,11 @@ class BulkRow(models.Model):
     points = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
     mobile = models.CharField(max_length=50, blank=True)
     email = models.CharField(max_length=255, blank=True)
+    # While pending: how many of the entry's readings were tried and missed (saved after every call, so a job taken
+    # over does not try them again), and which of them found a customer deleted after a PII request (reported only
+    # if no later reading finds an active customer).
+    tries = models.PositiveSmallIntegerField(default=0)
+    deleted_reading = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "position"], name="bulk_row_once_per_position")]

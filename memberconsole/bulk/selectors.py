@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from memberconsole.core.budget import bulk_rate_per_minute
 from memberconsole.core.masking import can_see_contact, mask_email, mask_mobile
 
 from .models import RETENTION, BulkJob, BulkRow
+from .resolver import PER_BULK_CALL, kind_words, plan_calls
 
 PAGE_SIZE = 500
 RECENT_JOBS = 20
@@ -174,10 +174,10 @@ def bulk_job_csv_rows(*, job: BulkJob, reveal_contact: bool) -> Iterator[list[st
         ]
 
 
-# The APIs a bulk job calls (the budget's names): customer IDs 100 to a call, identifiers one lookup each.
+# The APIs a bulk job calls (the budget's names): customer IDs and the bulk identifier kinds 100 to a call, other
+# identifiers one lookup each.
 BULK_API = "POST /v2/bulk/getCustomers"
 LOOKUP_API = "GET /v2/customers/lookup/customerDetails"
-IDS_PER_CALL = 100
 
 
 def _minutes(calls_by_api: dict[str, int]) -> float:
@@ -191,24 +191,72 @@ def _duration(minutes: float) -> str:
     return f"about {rounded} minute{'s' if rounded != 1 else ''}"
 
 
+def _calls(n: int) -> str:
+    return f"{n:,} Capillary call{'s' if n != 1 else ''}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanView:
+    """What a list will cost, said before it starts: how many entries, calls at least and at most, how long."""
+
+    entries: int
+    least: int
+    most: int
+    summary: str  # "10 to 30 Capillary calls, under a minute at 900 calls a minute"
+    steps: list[str]  # "Mobile numbers: 997 entries, 10 Capillary calls"
+
+
+def bulk_plan(*, entries: list[str], kind: str = "") -> PlanView:
+    """The calls a list will make and how long they take at the current budget, before it is submitted."""
+    plan = plan_calls(entries, kind=kind)
+    return _plan_view(plan.entries, plan.least, plan.most, plan.by_api, plan.steps)
+
+
+def _plan_view(entries: int, least: int, most: int, by_api: tuple[int, int], steps) -> PlanView:
+    bulk, single = by_api
+    minutes = _minutes({BULK_API: bulk, LOOKUP_API: single})
+    rate = bulk_rate_per_minute(api=BULK_API if bulk >= single else LOOKUP_API)
+    calls = _calls(most) if least == most else f"{least:,} to {_calls(most)}"
+    summary = f"{calls}, {_duration(minutes)} at the current budget of {rate:,} calls a minute for bulk lookups"
+    return PlanView(
+        entries=entries,
+        least=least,
+        most=most,
+        summary=summary,
+        steps=[
+            f"{_first_up(kind_words(kind))}: {n:,} entr{'y' if n == 1 else 'ies'}, {_calls(c)}"
+            for kind, (n, c) in _by_kind(steps).items()
+        ],
+    )
+
+
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _by_kind(steps) -> dict[str, tuple[int, int]]:
+    """The plan's steps added up per kind (a kind can come up at several readings), in the order first tried."""
+    totals: dict[str, tuple[int, int]] = {}
+    for kind, entries, calls in steps:
+        seen, made = totals.get(kind, (0, 0))
+        totals[kind] = (seen + entries, made + calls)
+    return totals
+
+
 def bulk_pace(*, max_entries: int) -> str:
-    """How fast bulk lookups go at Capillary's current budget, said before a list is submitted."""
-    rate = bulk_rate_per_minute(api=LOOKUP_API)
-    minutes = _minutes({LOOKUP_API: max_entries})
+    """How bulk lookups spend Capillary's budget, said before a list is submitted."""
+    rate = bulk_rate_per_minute(api=BULK_API)
     return (
-        f"At Capillary's current budget: {_duration(minutes)} for {max_entries:,} lookups at {rate:,} a minute "
-        f"(customer IDs go faster, {IDS_PER_CALL} to a call). Bulk lookups use what agents leave: searches go first."
+        f"Customer IDs, mobiles, emails and external IDs are looked up {PER_BULK_CALL} to a Capillary call, card "
+        f"numbers one call each; bulk lookups get {rate:,} calls a minute of the org's budget and use what agents "
+        "leave: searches go first."
     )
 
 
 def bulk_job_estimate(*, job: BulkJob) -> str:
-    """Roughly how long the rest of a queued or running job takes at the current budget, in words."""
-    # Counted in the database: the progress partial asks every second, and a job may hold 5,000 entries.
-    counts = job.rows.filter(status=BulkRow.Status.PENDING).aggregate(
-        pending=Count("pk"), ids=Count("pk", filter=Q(input__regex=r"^\s*[0-9]+\s*$"))
-    )
-    pending, ids = counts["pending"], counts["ids"]
-    if not pending:
-        return ""
-    minutes = _minutes({BULK_API: math.ceil(ids / IDS_PER_CALL), LOOKUP_API: pending - ids})
-    return f"{_duration(minutes)} left for {pending:,} lookups at {bulk_rate_per_minute(api=LOOKUP_API):,} a minute"
+    """How far a queued or running job got and roughly how long the rest takes at the current budget, in words."""
+    left = max(job.calls_most - job.calls_made, 0)
+    done = f"{_calls(job.calls_made)} made of at most {job.calls_most:,}"
+    if not left:
+        return done
+    return f"{done}; {_duration(_minutes({BULK_API: left}))} left at {bulk_rate_per_minute(api=BULK_API):,} a minute"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from memberconsole.core.identifiers import InvalidSearchQuery, clean_query, customer_id_first
 
 from .models import RETENTION, STALE_AFTER, BulkJob, BulkRow
-from .resolver import entry_readings
+from .resolver import entry_readings, plan_calls
 from .runner import job_counts
 from .tasks import start_bulk_job
 
@@ -21,10 +21,14 @@ STORED_INPUT_LENGTH = 200
 # ---------------------------------------------------------------------------------------------------- creating
 
 
-def _invalid_reason(text: str) -> str:
-    """Why an entry cannot be looked up, in plain words; empty when it can."""
+def _invalid_reason(text: str, kind: str = "") -> str:
+    """Why an entry cannot be looked up (as `kind`, when the agent said what the list is), in plain words; empty when
+    it can."""
     try:
         cleaned = clean_query(text)
+        if kind:
+            entry_readings(cleaned, kind=kind)
+            return ""
     except InvalidSearchQuery as exc:
         return str(exc).replace("The search contains", "This entry contains")
     if customer_id_first(cleaned) is None and not entry_readings(cleaned):
@@ -72,15 +76,24 @@ def bulk_limits_check(*, agent, entries: int) -> None:
         )
 
 
-def bulk_job_create(*, agent, entries: list[str], source: str) -> BulkJob:
-    """Store a list as a queued job, one row per entry in input order; entries that cannot be looked up are final."""
+def bulk_job_create(*, agent, entries: list[str], source: str, kind: str = "") -> BulkJob:
+    """Store a list as a queued job, one row per entry in input order, with the calls its plan needs; entries that
+    cannot be looked up (as `kind`, when the agent said what the list is) are final."""
+    plan = plan_calls(entries, kind=kind)
     with transaction.atomic():
-        job = BulkJob.objects.create(agent=agent, source=source[:300], total=len(entries))
+        job = BulkJob.objects.create(
+            agent=agent,
+            source=source[:300],
+            total=len(entries),
+            kind=kind,
+            calls_least=plan.least,
+            calls_most=plan.most,
+        )
         rows, reasons = [], {}
         for position, text in enumerate(entries, start=1):
             row = BulkRow(job=job, position=position, input=_stored_input(text))
             if text not in reasons:
-                reasons[text] = _invalid_reason(text)
+                reasons[text] = _invalid_reason(text, kind)
             reason = reasons[text]
             if reason:
                 row.status, row.reason = BulkRow.Status.INVALID, reason
@@ -92,17 +105,32 @@ def bulk_job_create(*, agent, entries: list[str], source: str) -> BulkJob:
     return job
 
 
-def bulk_job_submit(*, agent, entries: list[str], source: str) -> BulkJob:
+def bulk_job_submit(*, agent, entries: list[str], source: str, kind: str = "") -> BulkJob:
     """Store the list as a job and queue it for a worker, in one transaction: a job never exists without its task."""
     with transaction.atomic():
-        job = bulk_job_create(agent=agent, entries=entries, source=source)
+        job = bulk_job_create(agent=agent, entries=entries, source=source, kind=kind)
         start_bulk_job(str(job.pk))
     job.refresh_from_db()
     return job
 
 
+def bulk_job_stop(*, job: BulkJob) -> bool:
+    """Stop a queued or running job, keeping the rows already resolved (its runner stops at its next save: the job is
+    no longer its). False when it had finished already."""
+    with transaction.atomic():
+        stopped = BulkJob.objects.filter(pk=job.pk, status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING]).update(
+            status=BulkJob.Status.STOPPED, runner="", finished_at=timezone.now(), updated_at=timezone.now(), step=""
+        )
+        if stopped:
+            counts = job_counts(job)
+            BulkJob.objects.filter(pk=job.pk).update(
+                counts=counts, processed=job.total - counts.get(BulkRow.Status.PENDING, 0)
+            )
+    return bool(stopped)
+
+
 def bulk_job_resume(*, job: BulkJob) -> None:
-    """Queue again the rows a failed job (or one no worker picked up) did not get to."""
+    """Queue again the rows a failed or stopped job (or one no worker picked up) did not get to."""
     with transaction.atomic():
         BulkJob.objects.filter(pk=job.pk).update(
             status=BulkJob.Status.QUEUED, updated_at=timezone.now(), finished_at=None, runner=""

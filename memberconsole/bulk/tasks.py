@@ -28,7 +28,7 @@ def run_bulk_job(job_id: str) -> None:
 def watch_bulk_job(job_id: str) -> str:
     """Look at a job's heartbeat: take it over if its runner died, and look again later while the job lives."""
     job = BulkJob.objects.filter(pk=job_id).first()
-    if job is None or job.status in (BulkJob.Status.DONE, BulkJob.Status.FAILED):
+    if job is None or job.status in (BulkJob.Status.DONE, BulkJob.Status.FAILED, BulkJob.Status.STOPPED):
         return "finished"
     stale = timezone.now() - job.updated_at > STALE_AFTER
     if job.status == BulkJob.Status.RUNNING and stale:

@@ -22,6 +22,7 @@ from memberconsole.core.masking import can_see_contact
 RUN_PERMISSION = "bulk.add_bulkjob"
 
 PROGRESS_PARTIAL = "bulk-progress"
+PLAN_PARTIAL = "bulk-plan"
 
 
 def _job_or_404(request: HttpRequest, job_id) -> BulkJob:
@@ -35,11 +36,13 @@ def _job_or_404(request: HttpRequest, job_id) -> BulkJob:
 @require_http_methods(["GET", "POST"])
 @permission_required(RUN_PERMISSION, raise_exception=True)
 def bulk_lookup(request: HttpRequest) -> HttpResponse:
-    """The list form and the agent's lists of the last 24 hours; POST stores the list and starts it."""
+    """The list form and the agent's lists of the last 24 hours; POST stores the list and starts it, or (action
+    "estimate", sent by htmx as the agent types) says what the list will cost before it is started."""
     max_entries = services.bulk_max_entries(agent=request.user)
     form = BulkLookupForm(max_entries=max_entries)
     status = 200
     if request.method == "POST":
+        estimating = request.POST.get("action") == "estimate"
         try:
             form = BulkLookupForm(request.POST, request.FILES, max_entries=max_entries)
             valid = form.is_valid()
@@ -47,6 +50,8 @@ def bulk_lookup(request: HttpRequest) -> HttpResponse:
             form = BulkLookupForm(max_entries=max_entries)
             form.add_error(None, "That list is too large to send. Upload it as a CSV file instead (at most 2 MB).")
             valid = False
+        if estimating:
+            return _estimate(request, form, max_entries, valid=valid)
         if valid:
             entries = form.cleaned_data["entry_list"]
             try:
@@ -57,24 +62,42 @@ def bulk_lookup(request: HttpRequest) -> HttpResponse:
                     action=Action.BULK_RUN, request=request, outcome="refused", details={"entries": len(entries)}
                 )
                 return _lookup_page(request, form, max_entries, status=429)
-            job = services.bulk_job_submit(agent=request.user, entries=entries, source=form.cleaned_data["source"])
+            job = services.bulk_job_submit(
+                agent=request.user,
+                entries=entries,
+                source=form.cleaned_data["source"],
+                kind=form.cleaned_data.get("kind") or "",
+            )
             audit_record(
                 action=Action.BULK_RUN,
                 request=request,
                 outcome="started",
-                details={"entries": len(entries), "job": str(job.pk)},
+                details={"entries": len(entries), "job": str(job.pk), "kind": job.kind or "auto"},
             )
             return redirect("customers:bulk_job", job_id=job.pk)
         status = 400
     return _lookup_page(request, form, max_entries, status=status)
 
 
-def _lookup_page(request: HttpRequest, form: BulkLookupForm, max_entries: int, *, status: int) -> HttpResponse:
+def _estimate(request: HttpRequest, form: BulkLookupForm, max_entries: int, *, valid: bool) -> HttpResponse:
+    """What the list in the form will cost: the plan partial for htmx, else the form again with it (nothing lost)."""
+    plan = None
+    if valid:
+        plan = selectors.bulk_plan(entries=form.cleaned_data["entry_list"], kind=form.cleaned_data.get("kind") or "")
+    if request.htmx and request.htmx.target == PLAN_PARTIAL:
+        return TemplateResponse(request, f"bulk/lookup.html#{PLAN_PARTIAL}", {"plan": plan, "form": form})
+    return _lookup_page(request, form, max_entries, status=200 if valid else 400, plan=plan)
+
+
+def _lookup_page(
+    request: HttpRequest, form: BulkLookupForm, max_entries: int, *, status: int, plan=None
+) -> HttpResponse:
     context = {
         "form": form,
         "jobs": selectors.bulk_jobs_recent(agent=request.user),
         "max_entries": max_entries,
         "pace": selectors.bulk_pace(max_entries=max_entries),
+        "plan": plan,
     }
     return TemplateResponse(request, "bulk/lookup.html", context, status=status)
 
@@ -87,8 +110,13 @@ def bulk_job(request: HttpRequest, job_id) -> HttpResponse:
     job = _job_or_404(request, job_id)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "resume" and (job.is_waiting_for_worker or job.status == BulkJob.Status.FAILED):
+        if action == "resume" and job.can_resume:
             services.bulk_job_resume(job=job)
+        elif action == "stop" and job.is_active and services.bulk_job_stop(job=job):
+            audit_record(action=Action.BULK_RUN, request=request, outcome="stopped", details={"job": str(job.pk)})
+            messages.info(
+                request, "Lookup stopped. The rows already looked up are kept; the rest can be looked up later."
+            )
         elif action == "retry_errors" and job.status == BulkJob.Status.DONE:
             services.bulk_job_retry_errors(job=job)
         return redirect("customers:bulk_job", job_id=job.pk)

@@ -41,6 +41,7 @@ from .retry import RetryPolicy, parse_retry_after
 from .schemas import (
     ApiMessage,
     BulkCustomerResult,
+    BulkLookupResult,
     Customer,
     CustomerBrief,
     CustomerCreateRequest,
@@ -117,6 +118,21 @@ def _day(value: datetime | date | str | None) -> str | None:
     if isinstance(value, datetime):
         return _utc(value).date().isoformat()
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _identifier_values(entity: Any, identifier_name: str) -> list[str]:
+    """The values (casefolded) an entity's profiles hold as this identifier type."""
+    if not isinstance(entity, dict):
+        return []
+    wanted = identifier_name.casefold()
+    values = []
+    for profile in entity.get("profiles") or []:
+        if not isinstance(profile, dict):
+            continue
+        for identifier in (profile.get("identifiers") or []) + (profile.get("identifiersAll") or []):
+            if isinstance(identifier, dict) and str(identifier.get("type", "")).casefold() == wanted:
+                values.append(str(identifier.get("value", "")).casefold())
+    return values
 
 
 def _transport_error(exc: httpx.TransportError, *, sent_request: httpx.Request) -> CapillaryUnavailableError:
@@ -352,26 +368,61 @@ class CapillaryClient:
         """As customers_bulk_get (duplicates sent once), one chunk's results at a time, in order, while the next chunks
         are on their way (at most bulk_max_workers calls in flight): a caller works on each answer as it comes."""
         unique = list(dict.fromkeys(int(customer_id) for customer_id in customer_ids))
-        if not unique:
-            return
-        size = self._bulk_chunk_size
-        chunks = [unique[start : start + size] for start in range(0, len(unique), size)]
         # bulk-get-customers.txt (docs.capillarytech.com/reference/get-customers-bulk) documents no embed; sent only
         # when asked (CAPILLARY_BULK_EMBED), as on the reads.
         params = _params(format="json", source=source, accountId=account_id, embed=",".join(embed) or None)
         model = CustomerBrief if brief else Customer
-        workers = min(self._bulk_max_workers, len(chunks))
-        if workers == 1:
-            for chunk in chunks:
-                yield self._bulk_chunk(chunk, params, model)
-            return
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capillary-bulk")
-        try:
-            futures = [pool.submit(self._bulk_chunk, chunk, params, model) for chunk in chunks]
-            for future in futures:
-                yield future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)  # a caller that stops early sends no more chunks
+
+        def chunk_results(chunk: list[int]) -> list[BulkCustomerResult]:
+            try:
+                return self._bulk_post(
+                    chunk, params, lambda body, response: self._bulk_items(chunk, body, response, model)
+                )
+            except CapillaryError as exc:
+                # The whole chunk failed (after retries): its rows carry the error, the other chunks are kept.
+                return [BulkCustomerResult(customer_id=customer_id, success=False, error=exc) for customer_id in chunk]
+
+        return self._bulk_chunks(unique, chunk_results)
+
+    def customers_bulk_lookup_chunks(
+        self,
+        identifier_name: str,
+        values: Sequence[str],
+        *,
+        source: str = "ALL",
+        account_id: str | None = None,
+        embed: Sequence[str] = (),
+        brief: bool = False,
+    ) -> Iterator[list[BulkLookupResult]]:
+        """POST /v2/bulk/getCustomers?identifierName=NAME with identifier values (mobile, email, externalId) in the
+        body, in chunks as for ids: one result per value, in order, a chunk at a time (duplicates sent once).
+
+        The page documents identifierName (mobile, email, externalId) and identifierValue beside a body of ids and
+        does not say how they combine (bulk-get-customers.txt, api-notes §4.4;
+        docs.capillarytech.com/reference/get-customers-bulk). The console reads it as a bulk lookup by that
+        identifier, the values in the body; CAPILLARY_BULK_IDENTIFIERS names the kinds a cluster takes this way.
+        A chunk Capillary refuses comes back with the error on every value: the caller decides what to do next."""
+        unique = list(dict.fromkeys(str(value) for value in values))
+        params = _params(
+            format="json",
+            identifierName=identifier_name,
+            source=source,
+            accountId=account_id,
+            embed=",".join(embed) or None,
+        )
+        model = CustomerBrief if brief else Customer
+
+        def chunk_results(chunk: list[str]) -> list[BulkLookupResult]:
+            try:
+                return self._bulk_post(
+                    chunk,
+                    params,
+                    lambda body, response: self._bulk_lookup_items(identifier_name, chunk, body, response, model),
+                )
+            except CapillaryError as exc:
+                return [BulkLookupResult(value=value, success=False, error=exc, chunk_failed=True) for value in chunk]
+
+        return self._bulk_chunks(unique, chunk_results)
 
     def customer_create(self, request: CustomerCreateRequest, *, user_context: UserContext) -> CustomerCreateResponse:
         """POST /v2/customers. Never retried: Capillary has no idempotency key, a replay could register twice."""
@@ -742,26 +793,32 @@ class CapillaryClient:
 
     # ------------------------------------------------------------------ bulk helpers
 
-    def _bulk_chunk(
-        self, chunk: list[int], params: dict[str, str], model: type[Customer | CustomerBrief] = Customer
-    ) -> list[BulkCustomerResult]:
+    def _bulk_chunks[K, R](self, keys: list[K], chunk_results: Callable[[list[K]], R]) -> Iterator[R]:
+        """The keys in chunks of bulk_chunk_size, each chunk's results yielded in order while the next chunks are on
+        their way (at most bulk_max_workers calls in flight)."""
+        if not keys:
+            return
+        size = self._bulk_chunk_size
+        chunks = [keys[start : start + size] for start in range(0, len(keys), size)]
+        workers = min(self._bulk_max_workers, len(chunks))
+        if workers == 1:
+            for chunk in chunks:
+                yield chunk_results(chunk)
+            return
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capillary-bulk")
         try:
-            return self._call(
-                "POST", "/v2/bulk/getCustomers", "/v2/bulk/getCustomers",
-                params=params, json_body=chunk,
-                parse=lambda body, response: self._bulk_items(chunk, body, response, model),
-            )  # fmt: skip
-        except CapillaryError as exc:
-            # The whole chunk failed (after retries): its rows carry the error, the other chunks are kept.
-            return [BulkCustomerResult(customer_id=customer_id, success=False, error=exc) for customer_id in chunk]
+            futures = [pool.submit(chunk_results, chunk) for chunk in chunks]
+            for future in futures:
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # a caller that stops early sends no more chunks
 
-    def _bulk_items(
-        self,
-        chunk: list[int],
-        body: Any,
-        response: httpx.Response,
-        model: type[Customer | CustomerBrief] = Customer,
-    ) -> list[BulkCustomerResult]:
+    def _bulk_post[T](self, chunk: list, params: dict[str, str], parse: Callable[[Any, httpx.Response], T]) -> T:
+        template = "/v2/bulk/getCustomers"
+        return self._call("POST", template, template, params=params, json_body=chunk, parse=parse)
+
+    def _bulk_data(self, body: Any, response: httpx.Response) -> list:
+        """A bulk answer's data list, or the mapped error."""
         self._check(body, response, entity_keys=("data",))
         data = body.get("data")
         if not isinstance(data, list):
@@ -770,6 +827,16 @@ class CapillaryClient:
                 status_code=response.status_code,
                 request_id=response.headers.get(REQUEST_ID_HEADER),
             )
+        return data
+
+    def _bulk_items(
+        self,
+        chunk: list[int],
+        body: Any,
+        response: httpx.Response,
+        model: type[Customer | CustomerBrief] = Customer,
+    ) -> list[BulkCustomerResult]:
+        data = self._bulk_data(body, response)
         requested = set(chunk)
         # The docs promise one item per requested id (bulk-get-customers.txt,
         # docs.capillarytech.com/reference/get-customers-bulk) but not how failures are keyed: match by entity id when
@@ -810,6 +877,25 @@ class CapillaryClient:
         response: httpx.Response,
         model: type[Customer | CustomerBrief] = Customer,
     ) -> BulkCustomerResult:
+        customer, error, warnings, codes = self._bulk_entity(item, response, model)
+        if customer is not None and (customer.id != customer_id or MERGE_SURVIVOR_WARNING in codes):
+            error = CapillaryCustomerMergedError(
+                "Customer was merged into another account",
+                survivor_id=customer.id if customer.id != customer_id else None,
+                status_code=response.status_code,
+                codes=codes,
+                request_id=response.headers.get(REQUEST_ID_HEADER),
+                body=item,
+            )
+            customer = None
+        if customer is None:
+            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
+        return BulkCustomerResult(customer_id=customer_id, success=True, customer=customer, warnings=warnings)
+
+    def _bulk_entity(
+        self, item: dict[str, Any], response: httpx.Response, model: type[Customer | CustomerBrief]
+    ) -> tuple[Customer | CustomerBrief | None, CapillaryError | None, list[ApiMessage], tuple[int, ...]]:
+        """One bulk item read: (customer, None, warnings, warning codes) or (None, its error, warnings, [])."""
         request_id = response.headers.get(REQUEST_ID_HEADER)
         raw_warnings = item.get("warnings") if isinstance(item.get("warnings"), list) else []
         warnings = [ApiMessage.model_validate(w) for w in raw_warnings if isinstance(w, dict)]
@@ -825,29 +911,63 @@ class CapillaryClient:
                 )
             else:
                 error = CapillaryNotFoundError(
-                    "Capillary returned no customer for this id",
-                    status_code=response.status_code,
+                    "Capillary returned no customer for this entry", status_code=response.status_code,
                     request_id=request_id,
-                )
-            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
+                )  # fmt: skip
+            return None, error, warnings, ()
         try:
             customer = model.model_validate(entity)
         except pydantic.ValidationError as exc:
             state = _CallState(status=response.status_code, request_id=request_id)
-            error = _validation_error(exc, state)
-            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
-        codes = item_codes(raw_warnings) + customer.warning_codes
-        if customer.id != customer_id or MERGE_SURVIVOR_WARNING in codes:
-            error = CapillaryCustomerMergedError(
-                "Customer was merged into another account",
-                survivor_id=customer.id if customer.id != customer_id else None,
-                status_code=response.status_code,
-                codes=codes,
-                request_id=request_id,
-                body=item,
+            return None, _validation_error(exc, state), warnings, ()
+        return customer, None, warnings, item_codes(raw_warnings) + tuple(customer.warning_codes)
+
+    def _bulk_lookup_items(
+        self,
+        identifier_name: str,
+        chunk: list[str],
+        body: Any,
+        response: httpx.Response,
+        model: type[Customer | CustomerBrief] = Customer,
+    ) -> list[BulkLookupResult]:
+        data = self._bulk_data(body, response)
+        # One item per value in request order when the counts agree (as for ids); otherwise an item belongs to the
+        # value its customer holds as that identifier, and a value no item claims was not found.
+        positional = len(data) == len(chunk)
+        wanted = {value.casefold(): value for value in chunk}
+        results: dict[str, BulkLookupResult] = {}
+        for position, item in enumerate(data):
+            if not isinstance(item, dict):
+                continue
+            if positional:
+                value = chunk[position]
+            else:
+                value = next(
+                    (wanted[v] for v in _identifier_values(item.get("entity"), identifier_name) if v in wanted), None
+                )
+                if value is None:
+                    continue
+            customer, error, warnings, codes = self._bulk_entity(item, response, model)
+            results.setdefault(
+                value,
+                BulkLookupResult(
+                    value=value,
+                    success=customer is not None,
+                    customer=customer,
+                    error=error,
+                    warnings=warnings,
+                    survivor=MERGE_SURVIVOR_WARNING in codes,
+                ),
             )
-            return BulkCustomerResult(customer_id=customer_id, success=False, error=error, warnings=warnings)
-        return BulkCustomerResult(customer_id=customer_id, success=True, customer=customer, warnings=warnings)
+        for value in chunk:
+            if value not in results:
+                error = CapillaryNotFoundError(
+                    "Capillary returned no result for this identifier",
+                    status_code=response.status_code,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
+                results[value] = BulkLookupResult(value=value, success=False, error=error)
+        return [results[value] for value in chunk]
 
     # ------------------------------------------------------------------ plumbing
 

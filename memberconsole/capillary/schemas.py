@@ -790,3 +790,18 @@ class BulkCustomerResult:
     customer: Customer | CustomerBrief | None = None  # a CustomerBrief when asked for with brief=True
     error: CapillaryError | None = None
     warnings: list[ApiMessage] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BulkLookupResult:
+    """The outcome for one identifier value of customers_bulk_lookup_chunks: the customer it belongs to, or the error.
+    survivor: Capillary answered a merge victim's identifier with the account it was merged into (91009)."""
+
+
+    value: str
+    success: bool
+    customer: Customer | CustomerBrief | None = None
+    error: CapillaryError | None = None
+    warnings: list[ApiMessage] = field(default_factory=list)
+    survivor: bool = False
+    chunk_failed: bool = False  # the whole call failed (error is the call's): not an answer about this value

@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from memberconsole.bulk import resolver, runner, services, tasks
@@ -36,6 +37,18 @@ def run(agent, entries, *, client=None) -> BulkJob:
 
 def rows(job) -> list[BulkRow]:
     return list(job.rows.order_by("position"))
+
+
+def calls_by_kind(calls) -> dict[str, int]:
+    """Upstream calls per kind: "bulk ids", "bulk mobile", ..., "lookup cardnumber"."""
+    counts: dict[str, int] = {}
+    for call in calls:
+        if call["path"] == "/v2/bulk/getCustomers":
+            kind = "bulk " + call["query"].get("identifierName", "ids")
+        else:
+            kind = "lookup " + call["query"].get("identifierName", "?")
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def test_250_ids_are_fetched_in_three_bulk_calls_in_input_order(agent, capillary, fake_http):
@@ -78,10 +91,13 @@ def test_mixed_ids_and_identifiers_resolve_like_the_search_box(agent, capillary,
     assert aiko.tier
     assert aiko.points is not None
     assert (aiko.mobile, aiko.email) == ("919845000001", "aiko.tanaka@example.com")
-    bulk_calls = upstream(fake_http, path="/v2/bulk/")
-    assert len(bulk_calls) == 1
-    # Found by customer ID: the bulk call asks for program details (CAPILLARY_BULK_EMBED), so tier and points show.
-    assert "mlp" in str(bulk_calls[0]["query"])
+    # Ids, mobiles, emails and external IDs in bulk calls (one per kind and round: the number missed as its first
+    # mobile reading is tried as typed next); the two card-like entries one lookup each.
+    assert calls_by_kind(upstream(fake_http)) == {
+        "bulk ids": 1, "bulk mobile": 2, "bulk email": 1, "bulk externalId": 1, "lookup cardnumber": 2,
+    }  # fmt: skip
+    # The bulk calls ask for program details (CAPILLARY_BULK_EMBED), so tier and points show.
+    assert all(c["query"].get("embed") == "mlp" for c in upstream(fake_http, path="/v2/bulk/"))
     assert result["566881933"].tier == "Coral"
     assert result["566881933"].points is not None
 
@@ -92,8 +108,8 @@ def test_duplicates_are_looked_up_once_and_reported_on_each_line(agent, capillar
     result = rows(job)
     assert [r.customer_id for r in result] == [566881933, 566881933, 900000001, 900000001, 566881933]
     assert all(r.status == "found" for r in result)
-    # One bulk call for the id, one lookup for the mobile both mobile spellings read as.
-    assert [c["path"] for c in upstream(fake_http)] == ["/v2/bulk/getCustomers", "/v2/customers/lookup/customerDetails"]
+    # One bulk call for the id, one for the mobile both mobile spellings read as.
+    assert calls_by_kind(upstream(fake_http)) == {"bulk ids": 1, "bulk mobile": 1}
 
 
 def test_item_failures_inside_a_successful_bulk_answer_are_reported_per_row(agent, capillary, fake_http):
@@ -201,7 +217,7 @@ def test_a_failed_bulk_call_marks_its_rows_and_the_rest_still_resolve(agent, cap
 
 def test_rows_with_errors_can_be_retried(agent, capillary, fake_http):
     fake_http.post("/__fake__/faults", json={"path": "/v2/customers/lookup", "status": 503, "count": None})
-    job = run(agent, ["566881933", "aiko.tanaka@example.com"])
+    job = run(agent, ["566881933", "mtest00000000067003"])  # the card number is looked up on its own
     assert job.counts == {"error": 1, "found": 1}
     assert rows(job)[1].request_id
     fake_http.delete("/__fake__/faults")
@@ -315,15 +331,42 @@ def test_jobs_older_than_a_day_are_purged_by_the_command(agent, capillary):
     assert not BulkRow.objects.filter(job_id=old.pk).exists()
 
 
-def test_identifier_lookups_run_several_at_a_time_but_bounded(agent, capillary, fake_http):
-    fake_http.post("/__fake__/faults", json={"path": "/v2/customers/lookup", "delay_ms": 200, "count": None})
-    emails = [f"nobody{n}@example.com" for n in range(2 * resolver.LOOKUP_WORKERS)]
-    started = time.perf_counter()
-    job = run(agent, emails)
-    elapsed = time.perf_counter() - started
-    assert job.counts == {"not_found": len(emails)}
-    # 16 lookups of 200 ms: at most 8 at once means at least two waves; one at a time would take 3.2 s.
-    assert 0.4 <= elapsed < 2.0
+class CountingTransport(httpx.BaseTransport):
+    """The in-process fake, counting how many one-by-one lookups are in flight at once (each held a moment)."""
+
+    def __init__(self, app) -> None:
+        self.inner = httpx.WSGITransport(app=app)
+        self.lock = threading.Lock()
+        self.in_flight = self.most = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        lookup = request.url.path.startswith("/v2/customers/lookup")
+        if lookup:
+            with self.lock:
+                self.in_flight += 1
+                self.most = max(self.most, self.in_flight)
+            time.sleep(0.05)  # long enough for the others to be sent meanwhile
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            if lookup:
+                with self.lock:
+                    self.in_flight -= 1
+
+
+def test_one_by_one_lookups_run_several_at_a_time_but_bounded(agent, capillary, fake_app):
+    transport = CountingTransport(fake_app)
+    client = CapillaryClient.build(
+        base_url=FAKE_BASE_URL,
+        auth=CapillaryBasicAuth(FAKE_USERNAME, FAKE_PASSWORD),
+        timeout=5.0,
+        user_agent="tests",
+        transport=transport,
+    )
+    cards = [f"NOCARD{n:04d}" for n in range(3 * resolver.LOOKUP_WORKERS)]  # card numbers: no bulk API takes them
+    job = run(agent, cards, client=client)
+    assert job.counts == {"not_found": len(cards)}
+    assert transport.most == resolver.LOOKUP_WORKERS
 
 
 def test_bulk_answers_are_written_as_they_come_with_at_most_four_calls_in_flight_and_rows_in_order(
@@ -331,7 +374,7 @@ def test_bulk_answers_are_written_as_they_come_with_at_most_four_calls_in_flight
 ):
     fake_http.post("/__fake__/seed", json={"customers": 1000})
     ids = [str(100000001 + n) for n in range(1000)][::-1]
-    original, lock = CapillaryClient._bulk_chunk, threading.Lock()
+    original, lock = CapillaryClient._bulk_post, threading.Lock()
     in_flight, most, calls_out_while_rows = 0, 0, []
     apply = resolver.Resolver._apply_bulk
 
@@ -339,19 +382,19 @@ def test_bulk_answers_are_written_as_they_come_with_at_most_four_calls_in_flight
         calls_out_while_rows.append(in_flight)
         return apply(self, entry, result)
 
-    def counted(self, chunk, params, model):
+    def counted(self, chunk, params, parse):
         nonlocal in_flight, most
         with lock:
             in_flight += 1
             most = max(most, in_flight)
         time.sleep(0.05)  # long enough for the others to be sent meanwhile
         try:
-            return original(self, chunk, params, model)
+            return original(self, chunk, params, parse)
         finally:
             with lock:
                 in_flight -= 1
 
-    monkeypatch.setattr(CapillaryClient, "_bulk_chunk", counted)
+    monkeypatch.setattr(CapillaryClient, "_bulk_post", counted)
     monkeypatch.setattr(resolver.Resolver, "_apply_bulk", applied)
     fake_http.delete("/__fake__/requests")
     job = run(agent, ids)
@@ -361,3 +404,157 @@ def test_bulk_answers_are_written_as_they_come_with_at_most_four_calls_in_flight
     assert [r.customer_id for r in rows(job)] == [int(i) for i in ids]
     # Rows were worked on while later calls were still out (one call after another, none would be).
     assert max(calls_out_while_rows) > 0
+
+
+# ---------------------------------------------------------------------------------------------------- the budget
+
+
+def nine_digit_list(hits: int = 3, total: int = 1000) -> list[str]:
+    """The issue's list: 9-digit numbers, `hits` of them demo customer IDs, the rest nobody's."""
+    known = ["566881933", "565261498", "900000001"][:hits]
+    return known + [str(700000000 + n) for n in range(total - len(known))]
+
+
+def test_1000_numbers_that_miss_as_ids_cost_30_calls_not_thousands(agent, capillary, fake_http):
+    fake_http.delete("/__fake__/requests")
+    job = run(agent, nine_digit_list())
+    assert job.counts == {"found": 3, "not_found": 997}
+    # The 997 misses are tried as mobiles and external IDs in bulk, 100 to a call; as card numbers not at all (nine
+    # digits do not look like one, BULK_CARD_PATTERN).
+    assert calls_by_kind(upstream(fake_http)) == {"bulk ids": 10, "bulk mobile": 10, "bulk externalId": 10}
+    assert (job.calls_made, job.calls_least, job.calls_most) == (30, 10, 30)
+    missed = job.rows.get(position=4)
+    assert missed.reason == "No customer found; also tried as mobile, external ID."
+
+
+def test_the_plan_counts_calls_before_anything_is_sent():
+    plan = resolver.plan_calls(nine_digit_list())
+    assert (plan.least, plan.most, plan.entries) == (10, 30, 1000)
+    assert [(kind, n) for kind, n, _ in plan.steps] == [("id", 1000), ("mobile", 1000), ("externalId", 1000)]
+    assert resolver.plan_calls(nine_digit_list(), kind="id").most == 10
+    # Card-like entries cost a call each; duplicates and invalid lines cost nothing.
+    cards = resolver.plan_calls(["TTM001110000000002ZS", "TTM001110000000002ZS", "Asha Rao", "bob@"])
+    assert (cards.least, cards.most, cards.entries) == (1, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "entries", "expected"),
+    [
+        ("mobile", ["+91 98450 00001", "98450 00001", "aiko.tanaka@example.com"], ["found", "found", "invalid"]),
+        ("email", ["AIKO.TANAKA@example.com", "919845000001"], ["found", "invalid"]),
+        ("id", ["566881933", "919845000001x"], ["found", "invalid"]),
+        ("externalId", ["XSS-0004"], ["found"]),
+        ("cardnumber", ["mtest00000000067003"], ["found"]),
+    ],
+)
+def test_a_list_said_to_be_one_kind_is_looked_up_only_that_way(agent, capillary, fake_http, kind, entries, expected):
+    fake_http.delete("/__fake__/requests")
+    job = services.bulk_job_submit(agent=agent, entries=entries, source="Pasted list", kind=kind)
+    assert [r.status for r in rows(job)] == expected
+    kinds = set(calls_by_kind(upstream(fake_http)))
+    assert kinds == {{"id": "bulk ids", "cardnumber": "lookup cardnumber"}.get(kind, f"bulk {kind}")}
+
+
+def test_a_cluster_that_refuses_identifiers_in_bulk_gets_them_one_by_one_and_the_operator_is_told(
+    agent, capillary, fake_http, caplog
+):
+    fake_http.post("/__fake__/config", json={"behaviour": {"bulk_identifier_names": []}})
+    fake_http.delete("/__fake__/requests")
+    job = run(agent, ["+91 98450 00001", "aiko.tanaka@example.com", "nobody@example.com"])
+    assert [r.status for r in rows(job)] == ["found", "found", "not_found"]
+    assert calls_by_kind(upstream(fake_http)) == {
+        "bulk mobile": 1, "lookup mobile": 1, "bulk email": 1, "lookup email": 2,
+    }  # fmt: skip
+    assert "bulk lookup by mobile refused by Capillary" in caplog.text
+    assert "CAPILLARY_BULK_IDENTIFIERS" in caplog.text
+
+
+def test_with_no_bulk_identifiers_configured_identifiers_are_looked_up_one_by_one(
+    agent, capillary, fake_http, settings
+):
+    settings.CAPILLARY_BULK_IDENTIFIERS = []
+    fake_http.delete("/__fake__/requests")
+    job = run(agent, ["+91 98450 00001", "aiko.tanaka@example.com"])
+    assert job.counts == {"found": 2}
+    assert calls_by_kind(upstream(fake_http)) == {"lookup mobile": 1, "lookup email": 1}
+
+
+class Dies(BaseException):
+    """The worker's process dies mid-job (here: the transport raises after a number of calls; a BaseException, so no
+    handler runs, as under SIGKILL)."""
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """The in-process fake, recording every (kind, value) sent; raises Dies on call number `die_at`."""
+
+    def __init__(self, app, *, die_at: int | None = None) -> None:
+        self.inner = httpx.WSGITransport(app=app)
+        self.die_at = die_at
+        self.calls = 0
+        self.sent: list[tuple[str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        if self.calls == self.die_at:
+            raise Dies
+        query = dict(request.url.params)
+        if request.url.path == "/v2/bulk/getCustomers":
+            request.read()
+            kind = query.get("identifierName", "id")
+            self.sent += [(kind, str(value)) for value in json.loads(request.content)]
+        elif "identifierValue" in query:
+            self.sent.append((query["identifierName"], query["identifierValue"]))
+        return self.inner.handle_request(request)
+
+
+def client_over(transport) -> CapillaryClient:
+    return CapillaryClient.build(
+        base_url=FAKE_BASE_URL,
+        auth=CapillaryBasicAuth(FAKE_USERNAME, FAKE_PASSWORD),
+        timeout=5.0,
+        user_agent="tests",
+        transport=transport,
+        bulk_max_workers=1,
+        max_retries=0,
+    )
+
+
+def test_progress_is_saved_after_every_call_so_a_job_taken_over_tries_nothing_twice(agent, capillary, fake_app):
+    entries = nine_digit_list(total=400)
+    job = services.bulk_job_create(agent=agent, entries=entries, source="Pasted list")
+    first = RecordingTransport(fake_app, die_at=7)  # 4 id calls answered, then 2 mobile calls, then it dies
+    with pytest.raises(Dies):
+        runner.bulk_job_run(job_id=job.pk, client=client_over(first))
+    job.refresh_from_db()
+    assert job.calls_made == 6
+    # What the dead worker learnt is on the rows: 3 found, 200 past their mobile reading, 197 past their ID reading.
+    tries = dict(job.rows.filter(status="pending").values_list("tries").annotate(n=Count("pk")).order_by())
+    assert (job.processed, tries) == (3, {1: 197, 2: 200})
+    BulkJob.objects.filter(pk=job.pk).update(status="running", updated_at=timezone.now() - timedelta(minutes=5))
+    second = RecordingTransport(fake_app)
+    runner.bulk_job_run(job_id=job.pk, client=client_over(second))
+    job.refresh_from_db()
+    assert (job.status, job.counts) == ("done", {"found": 3, "not_found": 397})
+    assert not set(first.sent) & set(second.sent)  # nothing asked twice
+    assert second.calls == 2 + 4  # the mobiles left (197 in 2 calls), then every external ID (4 calls)
+
+
+def test_a_busy_worker_adopts_a_job_whose_runner_died_but_never_a_queued_one(agent, capillary):
+    queued = services.bulk_job_create(agent=agent, entries=["566881933"], source="Pasted list")
+    assert runner.claim(queued.pk, stale_only=True) is None
+    BulkJob.objects.filter(pk=queued.pk).update(status="running", updated_at=timezone.now() - timedelta(minutes=1))
+    assert runner.claim(queued.pk, stale_only=True)
+
+
+def test_a_stopped_job_stops_its_runner_at_its_next_save(agent, capillary):
+    job = services.bulk_job_create(agent=agent, entries=["566881933", "900000001"], source="Pasted list")
+    token = runner.claim(job.pk)
+    assert services.bulk_job_stop(job=job)
+    heartbeat = runner._Heartbeat(job.pk, token)
+    writer = runner._ProgressWriter(job=job, runner=token, processed=0, heartbeat=heartbeat)
+    writer.add(list(job.rows.all()))
+    with pytest.raises(runner.Superseded):
+        writer.flush(force=True)
+    job.refresh_from_db()
+    assert (job.status, job.counts, job.processed) == ("stopped", {"pending": 2}, 0)
+    assert not services.bulk_job_stop(job=job)  # stopped once

@@ -424,6 +424,60 @@ def test_bulk_docs_example_parses_through_the_client(make_client, fixture_json):
     assert [r.customer.profiles[0].source for r in results] == ["WECHAT"] * 3
 
 
+def lookup_entity(customer_id: int, mobile: str) -> dict:
+    return {
+        "id": customer_id,
+        "profiles": [{"identifiers": [{"type": "mobile", "value": mobile}], "source": "INSTORE"}],
+    }
+
+
+def test_bulk_lookup_matches_by_the_identifier_when_capillary_drops_an_item(make_client):
+    # Two values asked, one item back: it belongs to the value its customer holds, the other value was not found.
+    body = {"data": [{"entity": lookup_entity(5, "919800000002"), "success": True}], "warnings": [], "errors": []}
+    client = make_client(lambda request: httpx.Response(200, json=body))
+
+    ((first, second),) = list(client.customers_bulk_lookup_chunks("mobile", ["919800000001", "919800000002"]))
+
+    assert isinstance(first.error, CapillaryNotFoundError)
+    assert (second.success, second.customer.id) == (True, 5)
+
+
+def test_bulk_lookup_sends_the_values_in_the_body_and_the_kind_in_the_query(make_client):
+    seen = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((dict(request.url.params), json.loads(request.content)))
+        data = [{"entity": None, "errors": [{"code": 8015, "message": "not found"}], "success": False}]
+        return httpx.Response(200, json={"data": data * 2, "warnings": [], "errors": []})
+
+    client = make_client(answer, bulk_chunk_size=2)
+    chunks = list(client.customers_bulk_lookup_chunks("email", ["a@example.com", "b@example.com", "a@example.com"]))
+
+    assert seen == [
+        ({"format": "json", "identifierName": "email", "source": "ALL"}, ["a@example.com", "b@example.com"])
+    ]
+    assert [[r.value for r in chunk] for chunk in chunks] == [["a@example.com", "b@example.com"]]
+    assert all(isinstance(r.error, CapillaryNotFoundError) and not r.chunk_failed for r in chunks[0])
+
+
+def test_bulk_lookup_chunk_that_fails_marks_every_value_with_the_calls_error(make_client):
+    client = make_client(lambda request: httpx.Response(503, json={"errors": []}), max_retries=0)
+
+    ((result,),) = list(client.customers_bulk_lookup_chunks("externalId", ["EXT-1"]))
+
+    assert result.chunk_failed
+    assert isinstance(result.error, CapillaryUnavailableError)
+
+
+def test_bulk_lookup_item_with_the_merge_warning_is_flagged_survivor(make_client):
+    item = {"entity": lookup_entity(14, "919845000013"), "warnings": [{"code": 91009}], "success": True}
+    client = make_client(lambda request: httpx.Response(200, json={"data": [item], "warnings": [], "errors": []}))
+
+    ((result,),) = list(client.customers_bulk_lookup_chunks("mobile", ["919845000013"]))
+
+    assert (result.success, result.customer.id, result.survivor) == (True, 14, True)
+
+
 def test_search_with_errors_and_no_hits_is_an_error(make_client):
     body = {"pagination": None, "data": [], "warnings": [], "errors": [{"code": 8003, "message": "Invalid source"}]}
     client = make_client(lambda request: httpx.Response(200, json=body))

@@ -397,3 +397,39 @@ def test_basic_and_oauth_clients_see_the_same_customer(make_client):
     oauth = make_client(auth=CapillaryOAuth("fake-oauth-key", "fake-oauth-secret"))
 
     assert basic.customer_get(565261498, source="INSTORE") == oauth.customer_get(565261498, source="INSTORE")
+
+
+# ------------------------------------------------------------------ customers_bulk_lookup_chunks
+
+
+def test_bulk_lookup_by_mobile_answers_each_value_in_order_with_its_customer(client, fake):
+    values = ["918392184396", "910000000001", "1234512345", "918392184396"]
+
+    (chunk,) = list(client.customers_bulk_lookup_chunks("mobile", values))
+
+    assert [r.value for r in chunk] == ["918392184396", "910000000001", "1234512345"]  # duplicates sent once
+    assert [r.customer.id if r.customer else None for r in chunk] == [382137011, None, 566881933]
+    assert isinstance(chunk[1].error, CapillaryNotFoundError)
+    (post,) = fake.requests("/v2/bulk/getCustomers", "POST")
+    assert post["query"] == {"format": "json", "identifierName": "mobile", "source": "ALL"}
+
+
+def test_bulk_lookup_of_250_emails_sends_three_posts_and_flags_a_merge_survivor(client, fake):
+    values = [f"nobody{n}@example.com" for n in range(248)] + ["aiko.tanaka@example.com", "sam.old@example.com"]
+
+    chunks = list(client.customers_bulk_lookup_chunks("email", values, brief=True))
+
+    assert [len(chunk) for chunk in chunks] == [100, 100, 50]
+    found = [r for chunk in chunks for r in chunk if r.success]
+    assert [(r.value, r.customer.id, r.survivor) for r in found] == [
+        ("aiko.tanaka@example.com", 900000001, False),
+        ("sam.old@example.com", 900000014, True),  # the merge victim's email answers with its survivor (91009)
+    ]
+    assert len(fake.requests("/v2/bulk/getCustomers", "POST")) == 3
+
+
+def test_bulk_lookup_of_a_kind_the_cluster_refuses_flags_the_whole_chunk(client, fake):
+    (chunk,) = list(client.customers_bulk_lookup_chunks("cardnumber", ["mtest00000000067003"]))
+
+    assert chunk[0].chunk_failed
+    assert chunk[0].error.codes == (8013,)

@@ -70,3 +70,41 @@ def test_bulk_limit_is_1060(api):
 def test_bulk_body_must_be_array_of_ints(api):
     for bad in ({"ids": [1]}, ["1"], [1.5], [True]):
         assert api.post("/v2/bulk/getCustomers", json=bad).status_code == 400
+
+
+def test_bulk_by_identifier_answers_each_value_in_order(api):
+    # The fake's reading of identifierName with a body of values (README: choices where the docs are silent).
+    body = api.post(
+        "/v2/bulk/getCustomers?identifierName=mobile&source=ALL", json=["919845000001", "910000000000", "1234512345"]
+    ).json()
+    items = body["data"]
+    assert [i["entity"]["id"] if i["entity"] else None for i in items] == [900000001, None, 566881933]
+    assert items[1]["errors"][0]["code"] == 8015
+    emails = api.post("/v2/bulk/getCustomers?identifierName=email", json=["aiko.tanaka@example.com"]).json()["data"]
+    assert emails[0]["entity"]["id"] == 900000001
+    external = api.post("/v2/bulk/getCustomers?identifierName=externalId", json=["XSS-0004"]).json()["data"]
+    assert external[0]["entity"]["id"] == 900000004
+
+
+def test_bulk_by_identifier_pii_and_merged_as_for_ids(api):
+    items = api.post("/v2/bulk/getCustomers?identifierName=externalId", json=["DELETED-900000012"]).json()["data"]
+    assert items[0]["errors"][0]["message"] == "Customer is deleted after PII delete request"
+
+
+def test_bulk_by_identifier_takes_only_the_configured_names(api):
+    cards = api.post("/v2/bulk/getCustomers?identifierName=cardnumber", json=["mtest00000000067003"])
+    assert cards.status_code == 400
+    assert cards.json()["errors"][0]["code"] == 8013
+    api.post("/__fake__/config", json={"behaviour": {"bulk_identifier_names": []}})
+    refused = api.post("/v2/bulk/getCustomers?identifierName=mobile", json=["919845000001"])
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == 400
+    # The docs' own example (identifierName beside a body of ids) still reads the ids.
+    ids = api.post("/v2/bulk/getCustomers?identifierName=mobile&identifierValue=9400488244", json=[382137011])
+    assert ids.json()["data"][0]["entity"]["id"] == 382137011
+
+
+def test_bulk_by_identifier_limit_is_1060(api):
+    response = api.post("/v2/bulk/getCustomers?identifierName=email", json=[f"n{i}@example.com" for i in range(101)])
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == 1060
