@@ -43,7 +43,9 @@ def docs_records() -> list[dict[str, Any]]:
     a = _from_docs(load_fixture("get_customer_566881933.json"), [program_state(983, 2, 4200.0, 221350.0, exp)])
     b = _from_docs(
         load_fixture("get_customer_565261498_all_blocks.json"),
-        [program_state(983, 3, 7100.0, 10200.0, datetime(2121, 11, 10, 23, 59, 59, tzinfo=UTC))],
+        # 19,001 points: Diamond (25,000) is the docs' tierUpgradeCriteria purchaseValue of 5,999 away, so the live gap
+        # the fake adds for embed=mlp agrees with the docs' own criterion.
+        [program_state(983, 3, 19001.0, 10200.0, datetime(2121, 11, 10, 23, 59, 59, tzinfo=UTC))],
     )
     records = [a, b]
     for item in load_fixture("bulk_get_customers.json")["data"]:

@@ -122,9 +122,9 @@ def test_docs_customer_565261498_with_every_block_parses_slab_history_and_gaps(c
     assert customer.membership_retention_criteria[0].min_visits == 0
     (program,) = customer.loyalty_program_details
     assert (program.current_slab, program.next_slab, program.next_slab_serial_number) == ("Garnet", "Diamond", 4)
-    assert program.lifetime_points == Decimal("9940")
+    assert program.lifetime_points == Decimal("26601.4")
     assert program.upgrade_strategies[0].upgrade_threshold == Decimal("25000")
-    assert program.upgrade_strategies[0].customer_upgrade_entity_values.gap_to_upgrade == Decimal("17900")
+    assert program.upgrade_strategies[0].customer_upgrade_entity_values.gap_to_upgrade == Decimal("5999")  # the docs' purchaseValue
     valid_until = program.upgrade_strategies[0].customer_upgrade_entity_values.value_valid_upto
     assert valid_until in {before + timedelta(days=90), after + timedelta(days=90)}
     renew = program.gap_to_renew_summary

@@ -177,7 +177,7 @@ class TestCustomerPage:
         # The live upgrade strategy (gapToUpgrade) and the stored tierUpgradeCriteria share a basis: one block in words.
         assert "Points available" in body
         assert "CURRENT_POINTS" in body  # the code stays, as secondary text
-        assert "17,900 more points to reach Diamond" in body
+        assert "5,999 more points to reach Diamond" in body  # the live gap agrees with the docs' 5,999
         assert "Program rule: no minimum purchases or visits; a downgrade strategy applies." in body  # in the band
         assert "13 Jan 2026" in body  # changedOn in one readable format
 
