@@ -254,6 +254,9 @@ CAPILLARY_DEFAULT_SOURCE = env("CAPILLARY_DEFAULT_SOURCE", default="INSTORE")
 CAPILLARY_DEFAULT_COUNTRY = env("CAPILLARY_DEFAULT_COUNTRY", default="IN").upper()
 # Blocks asked of POST /v2/bulk/getCustomers (its page documents no embed; "mlp" gives bulk rows tier and points).
 CAPILLARY_BULK_EMBED = env.list("CAPILLARY_BULK_EMBED", default=["mlp"])
+# A customer's activity answers (transactions, ledger, expiry, coupons) are kept this long in the shared cache, before
+# masking, and dropped when the console changes the customer; 0 asks Capillary on every open.
+ACTIVITY_CACHE_SECONDS = env.int("ACTIVITY_CACHE_SECONDS", default=60)
 # Identifier kinds POST /v2/bulk/getCustomers takes (identifierName: bulk-get-customers.txt,
 # docs.capillarytech.com/reference/get-customers-bulk): a bulk lookup sends them 100 to a call; any other kind, or all
 # of them with this empty, is looked up one by one. A cluster that refuses one is looked up one by one for the job.

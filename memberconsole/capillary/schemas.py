@@ -797,7 +797,6 @@ class BulkLookupResult:
     """The outcome for one identifier value of customers_bulk_lookup_chunks: the customer it belongs to, or the error.
     survivor: Capillary answered a merge victim's identifier with the account it was merged into (91009)."""
 
-
     value: str
     success: bool
     customer: Customer | CustomerBrief | None = None

@@ -3,13 +3,18 @@ expiry schedule and coupons, in plain words.
 
 Sources: activity-api.md §1-§5 (docs.capillarytech.com/reference/v2api-get-customer-transactions,
 /get-transaction-details, /get-customer-ledger-info, /get-points-expiry-schedule, /get-customer-coupons-basic).
-Each read is one upstream call; the customer page loads them after it is shown (htmx), so its first paint still
-costs one call.
+Each read is one upstream call, made only when the agent opens that part of the customer page (htmx) or its own
+page, so the page itself costs one call. Capillary's answers are kept ACTIVITY_CACHE_SECONDS per customer, before any
+masking (each viewer's mask is applied on every read, so no one sees what their role may not), and dropped when the
+console itself changes the customer (core.freshness.customer_changed).
 """
 
+import hashlib
+import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -19,6 +24,7 @@ from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.core.exceptions import translate_error
 from memberconsole.core.formatting import as_date, date_text
+from memberconsole.core.freshness import customer_version
 from memberconsole.core.masking import ContactMask
 from memberconsole.customers import domain
 
@@ -75,6 +81,40 @@ def _fetch(call):
         return call()
     except cap.CapillaryError as exc:
         raise translate_error(exc) from exc
+
+
+# ---------------------------------------------------------------------------------------------------- the cache
+
+
+class _Missing:
+    """A cached "nothing here" answer (CapillaryNotFoundError): its codes are what the parts read."""
+
+    def __init__(self, codes: tuple[int, ...], request_id: str | None) -> None:
+        self.codes, self.request_id = codes, request_id
+
+
+def _cached(customer_id: int, part: str, params: dict, call):
+    """Capillary's answer for this part and these parameters: from the cache for ACTIVITY_CACHE_SECONDS, else one
+    call. Not-found answers are kept too (an empty ledger is one); failures never are. Parameters are hashed: a bill
+    number or a date range is never a cache key in clear."""
+    seconds = settings.ACTIVITY_CACHE_SECONDS
+    if seconds <= 0:
+        return call()
+    version = customer_version(customer_id=customer_id)
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    key = f"customers:activity:{customer_id}:{version}:{part}:{digest}"
+    answer = cache.get(key)
+    if answer is None:
+        try:
+            answer = call()
+        except cap.CapillaryNotFoundError as exc:
+            answer = _Missing(exc.codes, exc.request_id)
+        cache.set(key, answer, seconds)
+    if isinstance(answer, _Missing):
+        raise cap.CapillaryNotFoundError(
+            "Capillary found nothing (kept)", codes=answer.codes, request_id=answer.request_id
+        )
+    return answer
 
 
 def _dec(value) -> Decimal | None:
@@ -175,16 +215,21 @@ def customer_bills(
     client: CapillaryClient | None = None,
 ) -> domain.BillPage:
     """A page of the customer's transactions, newest first (optionally one bill number or a date range)."""
+    params = {
+        "limit": BILLS_PER_PAGE,
+        "offset": offset,
+        "sort_order": "DESC",
+        "number": number or None,
+        "start_date": f"{start.isoformat()} 00:00:00" if start else None,
+        "end_date": f"{end.isoformat()} 23:59:59" if end else None,
+        "embed": ("BILL_POINTS", "BILL_STORE_DETAILS"),
+    }
     page = _fetch(
-        lambda: _client(client).customer_transactions(
-            customer_id=customer_id,
-            limit=BILLS_PER_PAGE,
-            offset=offset,
-            sort_order="DESC",
-            number=number or None,
-            start_date=f"{start.isoformat()} 00:00:00" if start else None,
-            end_date=f"{end.isoformat()} 23:59:59" if end else None,
-            embed=("BILL_POINTS", "BILL_STORE_DETAILS"),
+        lambda: _cached(
+            customer_id,
+            "transactions",
+            params,
+            lambda: _client(client).customer_transactions(customer_id=customer_id, **params),
         )
     )
     rows = [_bill_row(t) for t in page.transactions]
@@ -197,9 +242,10 @@ def customer_bill(
     *, customer_id: int, transaction_id: int, kind: str = "REGULAR", client: CapillaryClient | None = None
 ) -> domain.Bill:
     """One transaction with its line items and the points it earned, with their expiry."""
+    params = {"transaction_id": transaction_id, "transaction_type": kind if kind != "REGULAR" else None}
     t = _fetch(
-        lambda: _client(client).transaction_get(
-            transaction_id=transaction_id, transaction_type=kind if kind != "REGULAR" else None, with_points=True
+        lambda: _cached(
+            customer_id, "bill", params, lambda: _client(client).transaction_get(**params, with_points=True)
         )
     )
     details = t.bill_details or act.BillDetails()
@@ -286,17 +332,22 @@ def customer_ledger(
     """A page of the customer's points ledger, newest first: each event and what it did to the balance."""
     today = timezone.localdate()
     start, end, note = ledger_window(start, end, today=today)
+    params = {
+        "start_date": f"{start.isoformat()}T00:00:00",
+        "end_date": f"{end.isoformat()}T23:59:59",
+        "ledger_entry_type": entry_type or None,
+        "order": "DESC",
+        "page": page,
+        "limit": LEDGER_PER_PAGE,
+    }
     try:
-        ledger = _client(client).points_ledger(
-            identifier_name="id",
-            identifier_value=str(customer_id),
-            source="INSTORE",
-            start_date=f"{start.isoformat()}T00:00:00",
-            end_date=f"{end.isoformat()}T23:59:59",
-            ledger_entry_type=entry_type or None,
-            order="DESC",
-            page=page,
-            limit=LEDGER_PER_PAGE,
+        ledger = _cached(
+            customer_id,
+            "ledger",
+            params,
+            lambda: _client(client).points_ledger(
+                identifier_name="id", identifier_value=str(customer_id), source="INSTORE", **params
+            ),
         )
     except cap.CapillaryNotFoundError as exc:
         # activity-api.md §2.1: no entries in the range (11003), or a customer in no program (9003).
@@ -347,7 +398,12 @@ def customer_ledger(
 def customer_expiry(*, customer_id: int, client: CapillaryClient | None = None) -> list[domain.Expiry]:
     """Points that will expire, soonest first, per program."""
     try:
-        schedule = _client(client).points_expiry_schedule(customer_id=customer_id, fetch_data_for_all_programs=True)
+        schedule = _cached(
+            customer_id,
+            "expiry",
+            {},
+            lambda: _client(client).points_expiry_schedule(customer_id=customer_id, fetch_data_for_all_programs=True),
+        )
     except cap.CapillaryNotFoundError:
         return []
     except cap.CapillaryError as exc:
@@ -396,8 +452,13 @@ def customer_coupons(
 ) -> list[domain.CouponRow]:
     """The customer's coupons, issued, redeemed and expired, newest first; codes masked like contact details."""
     try:
-        page = _client(client).customer_coupons(
-            customer_id=customer_id, limit=COUPONS_PER_PAGE, sort_order="DESC", include_reversed_redemptions=True
+        page = _cached(
+            customer_id,
+            "coupons",
+            {},
+            lambda: _client(client).customer_coupons(
+                customer_id=customer_id, limit=COUPONS_PER_PAGE, sort_order="DESC", include_reversed_redemptions=True
+            ),
         )
     except cap.CapillaryNotFoundError:
         return []

@@ -37,12 +37,12 @@ AUDIT_PERMISSION = "core.view_auditentry"
 SEARCHES = "search"  # stash kind: a search's form data under its results page's key
 # A results page keeps its outcome this long, so Back and reload show it again without searching again.
 OUTCOME_SECONDS = 300
-# The customer page's activity area, each part loaded after the page is shown (customers/activity_views.py).
+# The customer page's activity area, each part loaded when the agent opens it (customers/activity_views.py).
 ACTIVITY_PARTS = [
-    ("transactions", "Transactions"),
-    ("ledger", "Points ledger"),
-    ("expiry", "Expiring points"),
-    ("coupons", "Coupons"),
+    ("transactions", "Transactions", "bills and returns, the points each earned"),
+    ("ledger", "Points ledger", "every credit and debit behind the balance"),
+    ("expiry", "Expiring points", "what expires, soonest first"),
+    ("coupons", "Coupons", "issued, redeemed and expired"),
 ]
 # The browser gives up on a part after the console has had time for Capillary's timeout on every retry, and says so.
 ACTIVITY_TIMEOUT_MS = int((settings.CAPILLARY_TIMEOUT * 3 + 5) * 1000)
@@ -283,7 +283,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "can_read_audit": request.user.has_perm(AUDIT_PERMISSION),
         "reveal_minutes": settings.REVEAL_MINUTES,
         "activity_parts": [
-            (part, label, reverse(f"customers:{part}", args=[customer.id])) for part, label in ACTIVITY_PARTS
+            (part, label, hint, reverse(f"customers:{part}", args=[customer.id]))
+            for part, label, hint in ACTIVITY_PARTS
         ],
         "activity_timeout_ms": ACTIVITY_TIMEOUT_MS,
         "time_zone": settings.TIME_ZONE,

@@ -21,6 +21,7 @@ from memberconsole.capillary.client import CapillaryClient
 from memberconsole.capillary.factory import get_capillary_client
 from memberconsole.capillary.schemas import CustomerCreateRequest, CustomerCreateResponse, UserContext
 from memberconsole.core.exceptions import UpstreamUnavailableError, translate_error
+from memberconsole.core.freshness import customer_changed
 from memberconsole.registration.domain import DuplicateMatch, RegistrationData
 from memberconsole.registration.models import (
     FIELD_FOR_IDENTIFIER,
@@ -95,6 +96,8 @@ def _finish(attempt: RegistrationAttempt, status: str, **fields) -> Registration
     attempt.status = status
     attempt.finished_at = timezone.now()
     attempt.save()
+    if status == RegistrationAttempt.REGISTERED and attempt.customer_id:
+        customer_changed(customer_id=attempt.customer_id)  # a profile added to a known customer: what was kept is old
     return attempt
 
 

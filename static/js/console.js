@@ -103,11 +103,15 @@
     else input.removeAttribute("aria-describedby");
   });
 
-  // The customer page's activity parts load after the page ([data-activity-section]). When the console does not
-  // answer, or answers with an error page htmx will not swap in, the part says so in words instead of loading forever.
+  // The customer page's activity parts load when opened ([data-activity-part] holds a [data-activity-section]). When
+  // the console does not answer, or answers with an error page htmx will not swap in, the part says so in words
+  // instead of loading forever.
   function activityFailed(event) {
     var elt = event.detail && event.detail.elt;
     var section = elt && elt.closest ? elt.closest("[data-activity-section]") : null;
+    if (!section && elt && elt.matches && elt.matches("[data-activity-part]")) {
+      section = elt.querySelector("[data-activity-section]");
+    }
     var area = section && section.closest("[data-activity-failed]");
     if (!section || !area) return;
     var xhr = event.detail.xhr;

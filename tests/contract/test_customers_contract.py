@@ -124,7 +124,8 @@ def test_docs_customer_565261498_with_every_block_parses_slab_history_and_gaps(c
     assert (program.current_slab, program.next_slab, program.next_slab_serial_number) == ("Garnet", "Diamond", 4)
     assert program.lifetime_points == Decimal("26601.4")
     assert program.upgrade_strategies[0].upgrade_threshold == Decimal("25000")
-    assert program.upgrade_strategies[0].customer_upgrade_entity_values.gap_to_upgrade == Decimal("5999")  # the docs' purchaseValue
+    # The live gap is the docs' own purchaseValue.
+    assert program.upgrade_strategies[0].customer_upgrade_entity_values.gap_to_upgrade == Decimal("5999")
     valid_until = program.upgrade_strategies[0].customer_upgrade_entity_values.value_valid_upto
     assert valid_until in {before + timedelta(days=90), after + timedelta(days=90)}
     renew = program.gap_to_renew_summary

@@ -49,7 +49,7 @@ def rows(response) -> int:
 
 
 class TestFirstPaint:
-    def test_the_page_costs_one_upstream_call_and_asks_for_each_part_after_it_is_shown(
+    def test_the_page_costs_one_upstream_call_and_each_part_is_asked_for_only_when_opened(
         self, agent_client, capillary, fake_http
     ):
         fake_http.delete("/__fake__/requests")
@@ -57,12 +57,13 @@ class TestFirstPaint:
         assert response.status_code == 200
         assert [c["path"] for c in upstream_calls(fake_http)] == [f"/v2/customers/{MANY}"]
         body = response.content.decode()
+        assert 'hx-trigger="load"' not in body  # nothing loads by itself...
+        assert 'hx-trigger="revealed"' not in body  # ...nor by being scrolled to
         for part in ("transactions", "ledger", "expiry", "coupons"):
             url = f"/customers/{MANY}/activity/{part}/"
-            placeholder = re.search(rf'<div id="activity-{part}"[^>]*>', body).group(0)
-            assert f'hx-get="{url}"' in placeholder
-            assert 'hx-trigger="load"' in placeholder
-            assert 'aria-busy="true"' in placeholder
+            disclosure = re.search(rf'<details class="activity-part"[^>]*hx-get="{url}"[^>]*>', body).group(0)
+            assert 'hx-trigger="toggle once"' in disclosure  # the first time the agent opens it
+            assert re.search(rf'<div id="activity-{part}"[^>]*aria-busy="true"', body)
             assert f'<a href="{url}">' in body  # without JavaScript, each part opens as a page
         assert "Loading transactions…" in body
 
@@ -86,6 +87,62 @@ class TestFirstPaint:
         page = text(agent_client.get(f"/customers/{EXPIRING}/"))
         points = f"{Decimal(str(soonest.points)):,.0f}"
         assert f"{points} expire on {date_text(soonest.expiry_date_iso or soonest.expiry_date)}" in page
+
+
+class TestKeptAnswers:
+    """Activity answers are kept ACTIVITY_CACHE_SECONDS per customer, before masking, and dropped on a change."""
+
+    def test_opening_a_part_again_within_the_minute_asks_capillary_nothing(self, agent_client, capillary, fake_http):
+        first = text(section(agent_client, MANY, "transactions"))
+        fake_http.delete("/__fake__/requests")
+        for part in ("transactions", "transactions"):
+            assert text(section(agent_client, MANY, part)) == first
+        assert upstream_calls(fake_http) == []
+        section(agent_client, MANY, "transactions", "offset=20")  # another page is another answer
+        assert len(upstream_calls(fake_http)) == 1
+
+    def test_a_masked_viewer_after_an_unmasked_one_sees_codes_masked(
+        self, agent_client, administrator, capillary, fake_http
+    ):
+        from django.test import Client
+
+        page = capillary.customer_coupons(customer_id=COUPONS, limit=50)
+        real = [c.code for customer in page.customers for c in customer.coupons]
+        admin = Client()
+        admin.force_login(administrator)
+        assert all(code in section(admin, COUPONS, "coupons").content.decode() for code in real)
+        fake_http.delete("/__fake__/requests")
+        masked = section(agent_client, COUPONS, "coupons").content.decode()
+        assert upstream_calls(fake_http) == []  # the kept answer...
+        assert not any(code in masked for code in real)  # ...masked for this viewer
+        assert "Coupon codes are partly hidden" in text(section(agent_client, COUPONS, "coupons"))
+
+    def test_nothing_found_is_kept_too_and_failures_are_not(self, agent_client, capillary, fake_http):
+        section(agent_client, QUIET, "ledger")
+        fake_http.delete("/__fake__/requests")
+        assert "no points ledger" in text(section(agent_client, QUIET, "ledger"))
+        assert upstream_calls(fake_http) == []
+        fake_http.post("/__fake__/faults", json={"path": "/v2/customers/coupons", "status": 503, "count": None})
+        assert 'role="alert"' in section(agent_client, COUPONS, "coupons").content.decode()
+        fake_http.delete("/__fake__/faults")
+        assert "Active" in text(section(agent_client, COUPONS, "coupons"))  # asked again: the failure was not kept
+        assert len([c for c in upstream_calls(fake_http) if c["path"] == "/v2/customers/coupons"]) >= 2
+
+    def test_a_change_by_the_console_drops_what_was_kept(self, agent_client, capillary, fake_http):
+        from memberconsole.core.freshness import customer_changed
+
+        section(agent_client, MANY, "expiry")
+        customer_changed(customer_id=MANY)
+        fake_http.delete("/__fake__/requests")
+        section(agent_client, MANY, "expiry")
+        assert [c["path"] for c in upstream_calls(fake_http)] == [f"/v2/customers/{MANY}/pointsExpirySchedule"]
+
+    def test_with_the_setting_at_zero_every_open_asks_capillary(self, agent_client, capillary, fake_http, settings):
+        settings.ACTIVITY_CACHE_SECONDS = 0
+        fake_http.delete("/__fake__/requests")
+        section(agent_client, MANY, "expiry")
+        section(agent_client, MANY, "expiry")
+        assert len(upstream_calls(fake_http)) == 2
 
 
 class TestTransactions:

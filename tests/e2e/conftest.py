@@ -75,3 +75,16 @@ def screenshot(page):
         return path
 
     return take
+
+
+def open_activity(page, *parts: str) -> None:
+    """Open the customer page's activity parts (all four when none is named) as an agent would, by their disclosure,
+    and wait until each has loaded."""
+    from playwright.sync_api import expect
+
+    labels = {
+        "transactions": "Transactions", "ledger": "Points ledger", "expiry": "Expiring points", "coupons": "Coupons",
+    }  # fmt: skip
+    for part in parts or tuple(labels):
+        page.locator("details.activity-part summary", has_text=labels[part]).click()
+        expect(page.locator(f"#activity-{part}")).not_to_have_attribute("aria-busy", "true")

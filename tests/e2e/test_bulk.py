@@ -83,3 +83,24 @@ def test_progress_polls_and_turns_into_the_table(page, live_server, agent, capil
     BulkJob.objects.filter(pk=job.pk).update(status="done", updated_at=timezone.now())
     expect(page.locator("table.bulk-table tbody tr")).to_have_count(3, timeout=10_000)
     expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
+
+
+def test_the_form_says_what_a_list_will_cost_as_the_agent_pastes_it_and_what_it_is(
+    page, live_server, agent, capillary, screenshot
+):
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/customers/bulk/")
+    plan = page.locator("#bulk-plan")
+    expect(plan).to_contain_text("the calls it needs and how long it takes show here")
+    numbers = "\n".join(str(700000000 + n) for n in range(250))
+    page.get_by_label("Paste a list").fill(numbers)
+    expect(plan).to_contain_text("250 entries to look up: 3 to 9 Capillary calls")
+    page.get_by_label("Customer IDs").check()  # saying what the list is
+    expect(plan).to_contain_text("250 entries to look up: 3 Capillary calls")
+    screenshot("bulk-plan")
+    assert not BulkJob.objects.exists()  # nothing started while the agent was deciding
+    page.get_by_role("button", name="Look up").click()
+    expect(page).to_have_url(re.compile(r"/customers/bulk/[0-9a-f-]{36}/$"))
+    expect(page.locator("table.bulk-table tbody tr")).to_have_count(250)
+    job = BulkJob.objects.get()
+    assert (job.kind, job.calls_made) == ("id", 3)

@@ -138,3 +138,11 @@ def test_an_unexpected_failure_while_sending_leaves_the_attempt_unknown_not_send
             data=RegistrationData(mobile="918111223344"), agent=agent, token=uuid.uuid4(), client=client
         )
     assert RegistrationAttempt.objects.get().status == RegistrationAttempt.UNKNOWN
+
+
+def test_a_registration_marks_its_customer_changed_so_kept_reads_of_them_are_dropped(agent, config, capillary):
+    from memberconsole.core.freshness import customer_version
+
+    outcome = register(agent)
+    assert outcome.registered
+    assert customer_version(customer_id=outcome.attempt.customer_id) == 1
