@@ -1,4 +1,5 @@
-"""Bulk lookup benchmark: 1,000 customer IDs through the bulk service, next to 1,000 one-at-a-time GETs.
+"""Bulk lookup benchmark: 1,000 customer IDs through the bulk service, next to 1,000 one-at-a-time GETs, unpinned and
+with the fake and the console pinned to a core each; then the Capillary calls of three 1,000-entry lists.
 
     .venv/bin/python bench/bulk.py [--ids 1000] [--latency-ms 50] [--rounds 3] [--write]
 
@@ -44,7 +45,19 @@ def _upstream_calls(http, base_url: str) -> list[dict]:
     return [e for e in entries if e["path"].startswith("/v2/")]
 
 
-def bench_bulk(*, ids: int, latency_ms: int, rounds: int, single: bool = True) -> dict:
+def bench_bulk(*, ids: int, latency_ms: int, rounds: int, single: bool = True, pin: bool = False) -> dict:
+    """pin: the fake on core 0 (taskset) and this process on core 1, so the two never share a core."""
+    if not pin:
+        return _bench_bulk(ids=ids, latency_ms=latency_ms, rounds=rounds, single=single, cpu=None)
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {1})
+    try:
+        return _bench_bulk(ids=ids, latency_ms=latency_ms, rounds=rounds, single=single, cpu=0)
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def _bench_bulk(*, ids: int, latency_ms: int, rounds: int, single: bool, cpu: int | None) -> dict:
     import httpx
     from django.contrib.auth import get_user_model
 
@@ -55,7 +68,7 @@ def bench_bulk(*, ids: int, latency_ms: int, rounds: int, single: bool = True) -
     from memberconsole.capillary.factory import FAKE_PASSWORD, FAKE_USERNAME, user_agent
 
     db = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-bulk-fake-{os.getpid()}.sqlite3"
-    server, base_url = start_fake(db, customers=ids)
+    server, base_url = start_fake(db, customers=ids, cpu=cpu)
     http = httpx.Client(timeout=120)
     try:
         customer_ids = [str(100000001 + n) for n in range(ids)]
@@ -113,6 +126,77 @@ def bench_bulk(*, ids: int, latency_ms: int, rounds: int, single: bool = True) -
             Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
+def bench_lists(*, entries: int, latency_ms: int) -> list[dict]:
+    """Calls and time for three lists of `entries`: every entry a customer ID that exists, none found (nine-digit
+    numbers nobody has), and a third each of IDs, mobiles and numbers nobody has; each said to be nothing ("work it
+    out"), as an agent pasting it would."""
+    import httpx
+    from django.contrib.auth import get_user_model
+
+    from bench.run import start_fake
+    from memberconsole.bulk import runner, services
+    from memberconsole.capillary import CapillaryBasicAuth, CapillaryClient
+    from memberconsole.capillary.factory import FAKE_PASSWORD, FAKE_USERNAME, user_agent
+    from memberconsole.fake_capillary.generate import generated_mobile
+
+    db = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-lists-fake-{os.getpid()}.sqlite3"
+    server, base_url = start_fake(db, customers=entries)
+    http = httpx.Client(timeout=120)
+    third = entries // 3
+    ids = [str(100000001 + n) for n in range(entries)]
+    misses = [str(700000000 + n) for n in range(entries)]
+    mobiles = ["+" + generated_mobile(100000001 + n) for n in range(entries)]
+    lists = [
+        ("all found as customer IDs", ids, {"found": entries}),
+        ("none found (nine-digit numbers)", misses, {"not_found": entries}),
+        ("a third IDs, a third mobiles, a third nobody's", ids[:third] + mobiles[third : 2 * third] +
+         misses[: entries - 2 * third], {"found": 2 * third, "not_found": entries - 2 * third}),
+    ]  # fmt: skip
+    try:
+        client = CapillaryClient.build(
+            base_url=base_url, auth=CapillaryBasicAuth(FAKE_USERNAME, FAKE_PASSWORD), timeout=10.0,
+            user_agent=user_agent(),
+        )  # fmt: skip
+        agent, _ = get_user_model().objects.get_or_create(username="bench-agent")
+        http.post(f"{base_url}/__fake__/faults", json={"path": "/v2/", "delay_ms": latency_ms, "count": None})
+        results = []
+        for name, values, expected in lists:
+            http.delete(f"{base_url}/__fake__/requests")
+            t0 = time.perf_counter()
+            job = services.bulk_job_create(agent=agent, entries=values, source="Benchmark")
+            runner.bulk_job_run(job_id=job.pk, client=client)
+            elapsed = time.perf_counter() - t0
+            job.refresh_from_db()
+            assert job.counts == expected, (name, job.counts)
+            calls: dict[str, int] = {}
+            for call in _upstream_calls(http, base_url):
+                kind = call["query"].get("identifierName", "ids") if "bulk" in call["path"] else "one-by-one"
+                calls[kind] = calls.get(kind, 0) + 1
+            results.append({"name": name, "seconds": elapsed, "calls": sum(calls.values()), "by_kind": calls,
+                            "planned": (job.calls_least, job.calls_most)})  # fmt: skip
+        client.close()
+        return results
+    finally:
+        http.close()
+        server.terminate()
+        server.wait(timeout=10)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def lists_table(results: list[dict]) -> str:
+    rows = [
+        "| list of 1,000 | time | Capillary calls | by kind | planned (least to most) |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for r in results:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in r["by_kind"].items())
+        rows.append(
+            f"| {r['name']} | {r['seconds']:.2f} s | {r['calls']} | {kinds} | {r['planned'][0]} to {r['planned'][1]} |"
+        )
+    return "\n".join(rows)
+
+
 def _section(result: dict) -> str:
     ok_calls = "met" if result["bulk_calls"] <= 10 else "MISSED"
     ok_ratio = "met" if result["ratio"] >= 100 else "MISSED"
@@ -159,6 +243,12 @@ def main() -> None:
     args = parser.parse_args()
     _setup_django()
     result = bench_bulk(ids=args.ids, latency_ms=args.latency_ms, rounds=args.rounds, single=not args.bulk_only)
+    pinned = None
+    if os.cpu_count() and os.cpu_count() >= 2 and hasattr(os, "sched_setaffinity"):
+        pinned = bench_bulk(
+            ids=args.ids, latency_ms=args.latency_ms, rounds=args.rounds, single=not args.bulk_only, pin=True
+        )
+    lists = bench_lists(entries=args.ids, latency_ms=args.latency_ms)
     runs = ", ".join(f"{t:.2f}" for t in result["bulk_all_s"])
     cpus = ", ".join(f"{c:.3f}" for c in result["cpu_all"])
     print(
@@ -170,6 +260,13 @@ def main() -> None:
         f"| one GET at a time | {result['single_s']:.2f} s | {result['single_calls']:,} | | |\n"
         f"| ratio | **{result['ratio']:.0f}×** | | | ≥ 100× |"
     )
+    if pinned:
+        print(
+            f"\npinned (fake on core 0, console on core 1): bulk {pinned['bulk_s']:.2f} s, one at a time "
+            f"{pinned['single_s']:.2f} s, ratio **{pinned['ratio']:.0f}×**, CPU {pinned['cpu_per_row_ms']:.3f} ms/row; "
+            f"unpinned above: {result['ratio']:.0f}×"
+        )
+    print(f"\nCapillary calls per list ({args.latency_ms} ms injected, work it out):\n\n{lists_table(lists)}")
     if args.write:
         write_doc(result)
         print(f"written to {DOC.relative_to(ROOT)}")

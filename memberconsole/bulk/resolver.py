@@ -215,6 +215,8 @@ class _Entry:
 
     @property
     def exhausted(self) -> bool:
+        if not self.complete and self.cursor < len(self.readings):
+            return False  # a customer ID not tried yet: its other readings (phone-number parses) can wait
         return self.cursor >= len(self.all_readings())
 
     def all_readings(self) -> list[Reading]:
